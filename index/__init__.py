@@ -1,0 +1,1 @@
+"""The Whoosh search index: analyzers, schema, build and publish, query, evaluation."""

@@ -1,0 +1,100 @@
+"""The `portal` command line: thin commands over the library, each error a clean one-line exit."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
+
+import typer
+
+from pipeline import __version__
+from pipeline.errors import PortalError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+COMMAND_MODULES = ("extract", "catalog", "review", "translate", "qa", "search", "serve", "refresh", "publish", "settings")
+
+app = typer.Typer(
+    name="portal",
+    help="Multilingual content pipeline and search index for a patient portal.\n\nExample: portal extract --format json",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class State:
+    """Options given before the command, shared by every command."""
+
+    data_dir: Optional[Path] = None
+    config: Optional[Path] = None
+
+
+def settings():
+    """The settings for this invocation: portal.toml, env, then --data-dir."""
+    from pipeline.config import load_settings
+
+    return load_settings(State.config, data_dir=str(State.data_dir) if State.data_dir else None)
+
+
+def fail(error: PortalError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def clean_errors(func: F) -> F:
+    """Turn every PortalError into its one-line message and exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PortalError as error:
+            fail(error)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"portal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="PORTAL_DATA_DIR", help="Directory for generated data (default: var/)."),
+    config: Optional[Path] = typer.Option(None, "--config", envvar="PORTAL_CONFIG", help="Settings file (default: portal.toml)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Multilingual content pipeline and search index for a patient portal.
+
+    Example: portal --data-dir /tmp/portal extract --format json
+    """
+    State.data_dir = data_dir
+    State.config = config
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"pipeline.commands.{_name}")
+    except ModuleNotFoundError as _missing:
+        if _missing.name != f"pipeline.commands.{_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except PortalError as error:  # raised outside a command, e.g. while reading settings
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)

@@ -1,0 +1,1 @@
+"""The `portal` CLI command groups, one module each."""

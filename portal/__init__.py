@@ -1,0 +1,1 @@
+"""The patient-facing web app."""
