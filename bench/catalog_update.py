@@ -1,7 +1,8 @@
 """Benchmark: `portal catalog merge` against GNU `msgmerge --previous` on generated catalogs.
 
 For each size it writes DEF.po (a translated catalog) and REF.pot (the next template: 5% of the
-msgids changed by a small edit, 2% added, 2% removed) with known ground truth, runs our merge end
+msgids changed by a small edit, a fifth of those also under a renumbered segment id, 2% added,
+2% removed) with known ground truth, runs our merge end
 to end (read both files, merge, write) in process and ``msgmerge --previous -q`` on the same
 files, then reads both outputs back with polib and counts exact, fuzzy, new and obsolete entries,
 and how many fuzzy entries carry the right previous msgid.
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.merge import merge_files  # noqa: E402
 
 CHANGED, ADDED, REMOVED = 0.05, 0.02, 0.02
+MOVED = 0.2  # of the changed segments, the share whose segment id changed too (found only fuzzily)
 
 DOCUMENTS = ("glossary", "isi", "dosing", "faq", "rems", "page")
 SUBJECTS = (
@@ -112,8 +114,10 @@ def generate(size: int, seed: int = 1) -> Case:
             continue
         msgid = case.old[ctxt]
         if ctxt in changed:
-            case.changed[ctxt] = msgid
-            msgid = small_edit(rng, msgid)
+            old_text, msgid = msgid, small_edit(rng, msgid)
+            if rng.random() < MOVED:
+                ctxt = ctxt.replace("#seg-", "#moved-seg-")  # renumbered, as when an item is inserted
+            case.changed[ctxt] = old_text
         case.new[ctxt] = msgid
     # New segments are spread through the template, as they are when a page grows.
     items = list(case.new.items())
@@ -221,7 +225,7 @@ def print_table(results: dict) -> None:
                           str(row["fuzzy"]), str(row.get("correct_fuzzy", row["fuzzy"])), str(row.get("wrong_fuzzy", 0)),
                           str(row["new"]), str(row["obsolete"]), str(row.get("lost", 0)))
         table.add_row(size, "ratio", f"{result['ratio']:.2f}x", *[""] * 7, end_section=True)
-    Console().print(table)
+    Console(width=max(Console().width, 110)).print(table)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,7 +88,9 @@ class Document:
         if not self.text:
             self.text = "\n".join(part for part in (self.title, body_text(self.body)) if part)
         if not self.hash:
-            self.hash = content_hash(self.id, self.kind, self.title, self.body, self.fields)
+            # The source line moves when unrelated parts of the page change: not part of the content.
+            content_fields = {k: v for k, v in self.fields.items() if k != "line"}
+            self.hash = content_hash(self.id, self.kind, self.title, self.body, content_fields)
 
     @property
     def slug(self) -> str:

@@ -71,7 +71,7 @@ def glossary(root: Any, source: Source) -> Extracted:
             text=f"{title}\n{spoken}{definition}",
             url=f"{source.url}#{entry.get('id') or slug}",
             fields={"term": term, "abbreviation": abbreviation, "pronunciation": pronunciation or None,
-                    "definition": definition, "also_known_as": also, "order": order},
+                    "definition": definition, "also_known_as": also, "order": order, "line": entry.sourceline},
         ))
         if abbreviation:
             out.abbreviations[abbreviation] = term.lower()
@@ -81,7 +81,7 @@ def glossary(root: Any, source: Source) -> Extracted:
         out.documents.append(Document(
             id="page/glossary", source=source.id, kind="page",
             title=element_text(heading[0]) if heading else source.title or "Glossary",
-            body=to_body(intro), url=source.url, fields={"order": len(entries)},
+            body=to_body(intro), url=source.url, fields={"order": len(entries), "line": intro[0].sourceline},
         ))
     return out
 
@@ -99,7 +99,8 @@ def _section_doc(section: Any, source: Source, prefix: str, kind: str, order: in
     anchor = section.get("id") or slugify(title)
     return Document(
         id=f"{prefix}/{slugify(title)}", source=source.id, kind=kind, title=title,
-        body=to_body(children), url=f"{source.url}#{anchor}", fields={"order": order, **fields},
+        body=to_body(children), url=f"{source.url}#{anchor}",
+        fields={"order": order, "line": section.sourceline, **fields},
     )
 
 
@@ -137,7 +138,7 @@ def relapse(root: Any, source: Source) -> Extracted:
         id="isi/warnings", source=source.id, kind="safety", title=element_text(box_title),
         body=[element("p", [element("strong", inner_nodes(box_title))])],
         url=f"{source.url}#{box.get('id') or 'boxed-warning'}",
-        fields={"order": order, "boxed": True,
+        fields={"order": order, "boxed": True, "line": box.sourceline,
                 "sections": [f"isi/{slugify(t)}" for t, inside in zip(titles, boxed) if inside and t]},
     ))
     for question, inside in zip(questions, boxed):
@@ -151,7 +152,7 @@ def relapse(root: Any, source: Source) -> Extracted:
     if faq_group:
         add(Document(id=f"relapse/{slugify(faq_group)}", source=source.id, kind="page", title=faq_group, body=[],
                      url=f"{source.url}#{faq_section[0].get('id') or slugify(faq_group)}",
-                     fields={"order": order, "faqs": [f"relapse/{slugify(element_text(q))}" for q in
+                     fields={"order": order, "line": faq_section[0].sourceline, "faqs": [f"relapse/{slugify(element_text(q))}" for q in
                                                       main.xpath(f".//*[{xpath_class('faq-question')}]")]}))
     for item in faqs:
         question = _one(item, f".//*[{xpath_class('faq-question')}]", "an FAQ question .faq-question")
@@ -160,14 +161,15 @@ def relapse(root: Any, source: Source) -> Extracted:
         add(Document(
             id=f"relapse/{slugify(title)}", source=source.id, kind="page", title=title,
             body=to_body(list(answer)), url=f"{source.url}#{item.get('id') or slugify(title)}",
-            fields={"order": order, "faq": True, "group": f"relapse/{slugify(faq_group)}" if faq_group else None},
+            fields={"order": order, "line": item.sourceline, "faq": True, "group": f"relapse/{slugify(faq_group)}" if faq_group else None},
         ))
     abbreviations = main.xpath(f".//p[{xpath_class('abbreviations')}]")
     if abbreviations:
         line = element_text(abbreviations[0])
         out.abbreviations.update(parse_abbreviation_line(line))
         add(Document(id="relapse/abbreviations", source=source.id, kind="page", title="Abbreviations",
-                     body=to_body(abbreviations), url=source.url, fields={"order": order}))
+                     body=to_body(abbreviations), url=source.url,
+                     fields={"order": order, "line": abbreviations[0].sourceline}))
     references = main.xpath(f".//*[{xpath_class('references')}]")
     if references:
         add(_section_doc(references[0], source, "relapse", "page", order, title="Reference", skip=_is_hidden_heading))

@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from babel.messages.catalog import Catalog
 
-from pipeline.tokens import NUMERIC_KINDS, find_tokens, placeholders
+from pipeline.tokens import NUMERIC_KINDS, Token, find_tokens, placeholders
 
 ERROR = "error"
 WARNING = "warning"
@@ -73,7 +73,7 @@ _KIND_NAMES = {
 # --- preservation checks (errors) -----------------------------------------------------------
 
 
-def _with_next_word(text: str, token) -> str:
+def _with_next_word(text: str, token: Token) -> str:
     # "3" alone says little; "3 semanas" shows the translator where it is.
     if token.kind != "number":
         return token.text
@@ -268,8 +268,9 @@ def _term_in_source(term: str, text: str) -> bool:
 def _translation_in_target(translation: str, text: str) -> bool:
     if any(_is_wide(ch) for ch in translation):
         return translation in text
-    # A few letters of inflection are allowed ("neutropenia" -> "neutropenias").
-    pattern = rf"(?<!\w){re.escape(translation)}\w{{0,3}}(?!\w)"
+    # A few letters of inflection are allowed on each word ("glóbulo rojo" -> "glóbulos rojos").
+    words = [re.escape(word) + r"\w{0,3}" for word in translation.split()]
+    pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -212,6 +213,8 @@ def unshield(masked: str, restore_map: dict[str, str]) -> str:
     return _SHIELD_RE.sub(put_back, masked)
 
 
-def leftover_placeholders(text: str) -> list[str]:
-    """Shield placeholders still present in a text (an MT reply that invented or mangled one)."""
-    return [m.group(0) for m in _SHIELD_RE.finditer(text)]
+def leftover_placeholders(text: str, original: str = "") -> list[str]:
+    """Shield placeholders left in an unshielded reply (invented by the engine, not in ``original``)."""
+    allowed = Counter(m.group(0) for m in _SHIELD_RE.finditer(original))
+    found = Counter(m.group(0) for m in _SHIELD_RE.finditer(text))
+    return sorted((found - allowed).elements())

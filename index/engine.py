@@ -1,0 +1,248 @@
+"""The search engine: long-lived searchers over the live release, reopened only when it changes."""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight as wh
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.searching import Searcher
+
+from index.build import INDEX_NAME, NOTHING_PUBLISHED, index_dir
+from index.analyzers import text_analyzer, normalizer, words
+from index.query import Lexicon, Plan, QueryBuilder
+from index.synonyms import load_synonyms
+from pipeline.errors import PortalError, SearchIndexError
+from pipeline.published import PublishedDocument, PublishedSet, read_published
+from pipeline.releases import current_release
+
+FEW_RESULTS = 3
+SNIPPET_CHARS = 220
+
+
+@dataclass
+class SearchHit:
+    id: str
+    title: str
+    kind: str
+    snippet: str
+    score: float
+    locale: str
+    fallback: bool
+    url: str
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    locale: str
+    corrected: str | None
+    total: int
+    results: list[SearchHit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "locale": self.locale, "corrected": self.corrected,
+                "total": self.total, "results": [asdict(hit) for hit in self.results]}
+
+
+@dataclass
+class Suggestion:
+    id: str
+    title: str
+    url: str
+
+
+class MarkFormatter(wh.HtmlFormatter):
+    """Matches in a bare ``<mark>``; everything else HTML-escaped by the base formatter."""
+
+    template = "<%(tag)s>%(t)s</%(tag)s>"
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+
+class _LocaleIndex:
+    """One locale of one release: index, searcher, published set, lexicon and query builder."""
+
+    def __init__(self, release: Path, locale: str) -> None:
+        folder = index_dir(release, locale)
+        if not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+            raise SearchIndexError("no index for this locale; run `portal index build`", locale=locale, path=folder)
+        try:
+            self.ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+            self.searcher: Searcher = self.ix.searcher()
+        except Exception as exc:  # Whoosh raises many kinds for a damaged index
+            raise SearchIndexError(f"the index cannot be opened ({type(exc).__name__}); run `portal index build --full`",
+                                   locale=locale, path=folder) from None
+        self.release = release
+        self.locale = locale
+        self._published: PublishedSet | None = None
+        reader = self.searcher.reader()
+        freq = {}
+        for term, info in reader.iter_field("plain"):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            freq[word] = info.doc_frequency()
+        self.lexicon = Lexicon(sorted(freq), freq)
+        self.builder = QueryBuilder(locale, self.lexicon, self.published.abbreviations, load_synonyms(locale))
+        self.analyzer = text_analyzer(locale)
+
+    @property
+    def published(self) -> PublishedSet:
+        if self._published is None:
+            try:
+                self._published = read_published(self.release, self.locale)
+            except PortalError:
+                self._published = PublishedSet(self.locale, [], {})
+        return self._published
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class SearchEngine:
+    """Search, suggest and look up documents in the live release of a data directory.
+
+    Keep one engine for the life of a process: searchers stay open between queries and are
+    reopened only when ``data_dir/current`` points to another release. Thread-safe.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._lock = threading.RLock()
+        self._open: dict[str, _LocaleIndex] = {}
+        self._release: Path | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def _live(self) -> Path:
+        link = self.data_dir / "current"
+        try:
+            target = (self.data_dir / os.readlink(link)).resolve()
+        except OSError:
+            target = current_release(self.data_dir)
+        if target is None or not target.is_dir():
+            raise SearchIndexError(NOTHING_PUBLISHED, path=self.data_dir)
+        return target
+
+    def _index(self, locale: str) -> _LocaleIndex:
+        release = self._live()
+        if release != self._release:
+            self.close()
+            self._release = release
+        opened = self._open.get(locale)
+        if opened is None:
+            opened = self._open[locale] = _LocaleIndex(release, locale)
+        return opened
+
+    def close(self) -> None:
+        with self._lock:
+            for opened in self._open.values():
+                opened.close()
+            self._open.clear()
+            self._release = None
+
+    def __enter__(self) -> "SearchEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- search -----------------------------------------------------------------------------
+
+    def _allowed(self, ix: _LocaleIndex, plan: Plan) -> set[int] | None:
+        """The documents that match enough concepts of the query (None: any that matches one)."""
+        if plan.required <= 1:
+            return None
+        counts: dict[int, int] = {}
+        for concept in plan.concepts:
+            for docnum in concept.query.docs(ix.searcher):
+                counts[docnum] = counts.get(docnum, 0) + 1
+        return {d for d, c in counts.items() if c >= plan.required}
+
+    def _run(self, ix: _LocaleIndex, plan: Plan, limit: int) -> tuple[int, list[SearchHit]]:
+        if plan.scoring is None:
+            return 0, []
+        allowed = self._allowed(ix, plan)
+        if allowed is not None and not allowed:
+            return 0, []
+        results = ix.searcher.search(plan.scoring, limit=max(limit, 1), filter=allowed, terms=False)
+        # Whoosh counts filtered-out documents in len(results); the allowed set is exact
+        total = len(allowed) if allowed is not None else len(results)
+        hits = [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]] if limit > 0 else []
+        return total, hits
+
+    def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
+        return SearchHit(
+            id=stored["id"], title=stored["title"], kind=stored["kind"],
+            snippet=self._snippet(ix, stored.get("body", ""), plan), score=round(float(score), 4),
+            locale=stored["locale"], fallback=bool(stored.get("fallback")), url=stored.get("url", ""),
+        )
+
+    def _snippet(self, ix: _LocaleIndex, body: str, plan: Plan) -> str:
+        if plan.highlight and body:
+            fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+            try:
+                text = wh.highlight(body, plan.highlight, ix.analyzer, fragmenter, MarkFormatter(), top=2)
+            except Exception:  # a snippet must never cost the result
+                text = ""
+            if text:
+                return text
+        short = body[:SNIPPET_CHARS]
+        if len(body) > SNIPPET_CHARS:
+            short = short.rsplit(" ", 1)[0] + " …"
+        return html.escape(short, quote=False)
+
+    def search(self, query: str, locale: str = "en", limit: int = 10) -> SearchResponse:
+        """Search one locale; any string gives a response (possibly empty), never a query error."""
+        query = query if isinstance(query, str) else str(query)
+        limit = max(0, int(limit))
+        with self._lock:
+            ix = self._index(locale)
+            plan = ix.builder.plan(query)
+            total, hits = self._run(ix, plan, limit)
+            corrected = None
+            if total < FEW_RESULTS and plan.words:
+                corrected = ix.builder.correction(plan)
+                if corrected is not None and total == 0:
+                    retry = ix.builder.plan(corrected)
+                    total, hits = self._run(ix, retry, limit)
+                    if total == 0:
+                        corrected = None
+            return SearchResponse(query=query, locale=locale, corrected=corrected, total=total, results=hits)
+
+    def suggest(self, prefix: str, locale: str = "en", limit: int = 8) -> list[Suggestion]:
+        """Titles that complete what the patient has typed so far."""
+        with self._lock:
+            ix = self._index(locale)
+            typed = words((prefix or "")[:200])[:8]
+            if not typed or limit <= 0:
+                return []
+            norm = normalizer(locale)
+            parts: list[Q.Query] = []
+            for position, word in enumerate(typed):
+                surface = norm(word)
+                grams = [t.text for t in ix.builder.plain_analyzer(surface)]
+                if position == len(typed) - 1 and len(grams) <= 1:
+                    parts.append(Q.Prefix("label", surface))
+                else:
+                    parts.extend(Q.Term("label", g) for g in grams)
+            query = Q.And(parts) if len(parts) > 1 else parts[0]
+            results = ix.searcher.search(query, limit=limit * 3, terms=False)
+            rows = sorted(((hit.fields(), hit.score) for hit in results),
+                          key=lambda row: (row[0]["kind"] != "glossary", -row[1], row[0]["title"].lower()))
+            return [Suggestion(f["id"], f["title"], f.get("url", "")) for f, _ in rows[:limit]]
+
+    def document(self, doc_id: str, locale: str = "en") -> PublishedDocument | None:
+        """The published document with this id in a locale, or None."""
+        with self._lock:
+            ix = self._index(locale)
+            for doc in ix.published.documents:
+                if doc.id == doc_id:
+                    return doc
+            return None

@@ -1,0 +1,325 @@
+"""The patient portal: search, glossary, Important Safety Information and a JSON API over the live release."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import threading
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Protocol
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pipeline.errors import PortalError, SearchIndexError
+from portal import i18n
+from portal.content import ContentStore, anchor, initial
+from portal.render import render_body
+
+HERE = Path(__file__).resolve().parent
+MAX_QUERY_CHARS = 200
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class Engine(Protocol):
+    """What the portal needs from index.engine.SearchEngine."""
+
+    def search(self, query: str, locale: str = "en", limit: int = 10) -> Any: ...
+    def suggest(self, prefix: str, locale: str = "en", limit: int = 8) -> list[Any]: ...
+    def close(self) -> None: ...
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, static files and errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def clean_query(raw: str | None) -> str:
+    """A query as the engine gets it: control characters removed, whitespace collapsed, length capped."""
+    text = _UNPRINTABLE.sub(" ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+def result_path(doc_id: str, kind: str, locale: str) -> str:
+    """The portal page of a search hit."""
+    if kind == "glossary":
+        return f"/{locale}/glossary/{anchor(doc_id)}"
+    if kind == "safety":
+        return f"/{locale}/safety#{anchor(doc_id)}"
+    return f"/{locale}/pages/{doc_id}"
+
+
+def search_url(query: str = "", locale: str = "en") -> str:
+    params = {"q": query, "locale": locale} if query else {"locale": locale}
+    return "/?" + urlencode(params)
+
+
+class Portal:
+    """The state behind the routes: data directory, content cache, search engine and templates."""
+
+    def __init__(self, data_dir: Path, engine: Engine | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.content = ContentStore(self.data_dir)
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+        env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+        env.globals.update(search_url=search_url, result_path=result_path, render_body=render_body)
+        self.templates = Jinja2Templates(env=env)
+
+    def engine(self) -> Engine:
+        """The search engine, opened on first use so the portal starts before anything is published."""
+        with self._engine_lock:
+            if self._engine is None:
+                from index.engine import SearchEngine
+
+                self._engine = SearchEngine(self.data_dir)
+            return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+    def page(
+        self, request: Request, template: str, locale: str, *, status: int = 200,
+        switch: Callable[[str], str] | None = None, **context: Any,
+    ) -> Response:
+        ui = i18n.LOCALES[locale]
+        context.update(
+            request=request,
+            ui=ui,
+            locale=locale,
+            locales=i18n.LOCALES.values(),
+            t=functools.partial(i18n.markup, locale),
+            switch=switch or (lambda code: search_url(locale=code)),
+        )
+        return self.templates.TemplateResponse(request, template, context, status_code=status)
+
+    def error_page(self, request: Request, locale: str, status: int) -> Response:
+        titles = {404: ("not_found_title", "not_found_text"), 503: ("unavailable_title", "unavailable_text")}
+        title, text = titles.get(status, ("bad_request_title", "not_found_text"))
+        return self.page(request, "error.html", locale, status=status, title_key=title, text_key=text)
+
+
+def _path_locale(request: Request) -> str:
+    code = i18n.normalize_locale(request.path_params.get("locale"))
+    if code is None or request.path_params.get("locale") != code:
+        raise HTTPException(404)
+    return code
+
+
+def _portal(request: Request) -> Portal:
+    return request.app.state.portal
+
+
+async def search_page(request: Request) -> Response:
+    portal = _portal(request)
+    locale = i18n.normalize_locale(request.query_params.get("locale") or i18n.DEFAULT_LOCALE)
+    if locale is None:
+        raise HTTPException(404)
+    query = clean_query(request.query_params.get("q"))
+    result: dict[str, Any] | None = None
+    if query:
+        try:
+            result = portal.engine().search(query, locale=locale, limit=DEFAULT_LIMIT).to_dict()
+        except SearchIndexError:
+            return portal.error_page(request, locale, 503)
+    return portal.page(
+        request, "search.html", locale, query=query, result=result,
+        switch=lambda code: search_url(query, code),
+    )
+
+
+async def glossary_page(request: Request) -> Response:
+    portal = _portal(request)
+    locale = _path_locale(request)
+    terms = portal.content.glossary(locale)
+    if terms is None:
+        return portal.error_page(request, locale, 503 if portal.content.release() is None else 404)
+    groups: dict[str, list[Any]] = {}
+    for doc in terms:
+        groups.setdefault(initial(doc.title), []).append(doc)
+    return portal.page(
+        request, "glossary.html", locale, groups=groups, anchor=anchor,
+        switch=lambda code: f"/{code}/glossary",
+    )
+
+
+async def term_page(request: Request) -> Response:
+    portal = _portal(request)
+    locale = _path_locale(request)
+    slug = request.path_params["slug"]
+    doc = portal.content.document(locale, f"glossary/{slug}")
+    if doc is None or doc.kind != "glossary":
+        return portal.error_page(request, locale, 404 if portal.content.release() is not None else 503)
+    related = [d for d in (portal.content.document(locale, rid) for rid in doc.related) if d is not None]
+    return portal.page(
+        request, "term.html", locale, doc=doc, related=related, anchor=anchor,
+        switch=lambda code: f"/{code}/glossary/{slug}",
+    )
+
+
+async def safety_page(request: Request) -> Response:
+    portal = _portal(request)
+    locale = _path_locale(request)
+    page = portal.content.safety(locale)
+    if page is None:
+        return portal.error_page(request, locale, 503 if portal.content.release() is None else 404)
+    return portal.page(request, "safety.html", locale, safety=page, switch=lambda code: f"/{code}/safety")
+
+
+async def document_page(request: Request) -> Response:
+    portal = _portal(request)
+    locale = _path_locale(request)
+    doc_id = request.path_params["doc_id"]
+    doc = portal.content.document(locale, doc_id)
+    if doc is None or doc.kind != "page":
+        return portal.error_page(request, locale, 404 if portal.content.release() is not None else 503)
+    return portal.page(request, "document.html", locale, doc=doc, switch=lambda code: f"/{code}/pages/{doc_id}")
+
+
+def _api_error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _api_params(request: Request, default_limit: int) -> tuple[str, str, int] | JSONResponse:
+    locale = i18n.normalize_locale(request.query_params.get("locale") or i18n.DEFAULT_LOCALE)
+    if locale is None:
+        return _api_error(400, f"unknown locale {request.query_params.get('locale')!r}; use one of {', '.join(i18n.LOCALES)}")
+    raw_limit = request.query_params.get("limit") or str(default_limit)
+    try:
+        limit = int(raw_limit)
+    except ValueError:
+        return _api_error(400, f"limit must be a whole number between 1 and {MAX_LIMIT}")
+    if not 1 <= limit <= MAX_LIMIT:
+        return _api_error(400, f"limit must be a whole number between 1 and {MAX_LIMIT}")
+    return clean_query(request.query_params.get("q")), locale, limit
+
+
+async def api_search(request: Request) -> Response:
+    params = _api_params(request, DEFAULT_LIMIT)
+    if isinstance(params, Response):
+        return params
+    query, locale, limit = params
+    if not query:
+        return JSONResponse({"query": "", "locale": locale, "corrected": None, "total": 0, "results": []})
+    try:
+        response = _portal(request).engine().search(query, locale=locale, limit=limit)
+    except SearchIndexError as error:
+        return _api_error(503, str(error))
+    return JSONResponse(response.to_dict())
+
+
+async def api_suggest(request: Request) -> Response:
+    params = _api_params(request, 8)
+    if isinstance(params, Response):
+        return params
+    query, locale, limit = params
+    suggestions: list[Any] = []
+    if query:
+        try:
+            suggestions = _portal(request).engine().suggest(query, locale=locale, limit=limit)
+        except SearchIndexError as error:
+            return _api_error(503, str(error))
+    return JSONResponse({
+        "query": query,
+        "locale": locale,
+        "suggestions": [
+            {"id": s.id, "title": s.title, "url": s.url, "href": result_path(s.id, _kind_of(request, locale, s.id), locale)}
+            for s in suggestions
+        ],
+    })
+
+
+def _kind_of(request: Request, locale: str, doc_id: str) -> str:
+    doc = _portal(request).content.document(locale, doc_id)
+    return doc.kind if doc is not None else "page"
+
+
+async def healthz(request: Request) -> Response:
+    release = _portal(request).content.release()
+    if release is None:
+        return JSONResponse({"status": "unavailable", "release": None}, status_code=503)
+    return JSONResponse({"status": "ok", "release": release.name})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if request.url.path.startswith("/api/"):
+        return _api_error(status, "not found" if status == 404 else "request failed")
+    first = request.url.path.strip("/").split("/", 1)[0]
+    locale = i18n.normalize_locale(first) or i18n.DEFAULT_LOCALE
+    return _portal(request).error_page(request, locale, status if status in (404, 405) else 400)
+
+
+async def portal_error(request: Request, exc: Exception) -> Response:
+    # A release that cannot be read (half-written by hand, wrong format) is an outage, not a crash.
+    if request.url.path.startswith("/api/"):
+        return _api_error(503, str(exc))
+    return _portal(request).error_page(request, i18n.DEFAULT_LOCALE, 503)
+
+
+def _lifespan(portal: Portal) -> Callable[[Starlette], Any]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        portal.close()
+
+    return lifespan
+
+
+def create_app(data_dir: Path, engine: Engine | None = None) -> Starlette:
+    """The portal app over a data directory; `engine` replaces index.engine.SearchEngine (tests)."""
+    portal = Portal(data_dir, engine)
+    routes = [
+        Route("/", search_page),
+        Route("/healthz", healthz),
+        Route("/api/search", api_search),
+        Route("/api/suggest", api_suggest),
+        Route("/{locale}/glossary", glossary_page),
+        Route("/{locale}/glossary/{slug}", term_page),
+        Route("/{locale}/safety", safety_page),
+        Route("/{locale}/pages/{doc_id:path}", document_page),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: http_error, PortalError: portal_error},
+        lifespan=_lifespan(portal),
+    )
+    app.state.portal = portal
+    app.add_middleware(SecurityHeaders)
+    return app
+
