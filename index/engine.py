@@ -208,12 +208,8 @@ class SearchEngine:
             total, hits = self._run(ix, plan, limit)
             corrected = None
             if total < FEW_RESULTS and plan.words:
+                # only offered, never applied: a 4-letter word gets no silent edit
                 corrected = ix.builder.correction(plan)
-                if corrected is not None and total == 0:
-                    retry = ix.builder.plan(corrected)
-                    total, hits = self._run(ix, retry, limit)
-                    if total == 0:
-                        corrected = None
             return SearchResponse(query=query, locale=locale, corrected=corrected, total=total, results=hits)
 
     def suggest(self, prefix: str, locale: str = "en", limit: int = 8) -> list[Suggestion]:

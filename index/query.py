@@ -158,6 +158,13 @@ class QueryBuilder:
             Q.Term("plain", surface, boost=weight * W_PRON),
         ]
 
+    def _expansion(self, surface: str) -> str | None:
+        """The long form of an abbreviation, singular or plural ("RBC" and "RBCs")."""
+        for key in (surface, surface + "s", surface[:-1] if surface.endswith("s") else None):
+            if key and key in self.abbreviations:
+                return self.abbreviations[key]
+        return None
+
     def _word_concept(self, raw: str, surface: str, *, last: bool) -> Concept:
         subs = self._word_queries(surface, 1.0)
         shown = {raw}
@@ -167,7 +174,7 @@ class QueryBuilder:
         if last and len(surface) >= 3 and not CJK_RE.search(surface):
             subs.append(Q.Prefix("plain", surface, boost=W_PREFIX))
             subs.append(Q.Prefix("label", surface, boost=W_PREFIX * 4))
-        expansion = self.abbreviations.get(surface) or self.abbreviations.get(raw.lower())
+        expansion = self._expansion(surface)
         if expansion and (raw.isupper() or surface not in self.stops):
             subs.extend(self._target(expansion, W_ABBR))
             shown.add(expansion)
@@ -199,7 +206,7 @@ class QueryBuilder:
                 i = match.end
                 continue
             raw, surface = raw_words[i], folded[i]
-            is_abbr = surface in self.abbreviations and raw.isupper()
+            is_abbr = self._expansion(surface) is not None and raw.isupper()
             if surface and (surface not in self.stops or is_abbr):
                 last = prefix_last and i == len(raw_words) - 1 and not text.endswith((" ", "\t"))
                 concepts.append(self._word_concept(raw, surface, last=last))

@@ -5,8 +5,9 @@ reviewer needs: the reader turns ``#| msgid`` (the previous source of a draft) i
 comment, and the writer wraps ``#|`` lines in the middle of quoted strings (``msgfmt --check``
 rejects the result) and drops flags and previous ids of obsolete entries. The reader below
 accepts the PO grammar GNU gettext writes, returns ordinary Babel ``Catalog``/``Message`` objects,
-and reports the first problem with its file and line; the writer formats strings with Babel's
-``normalize`` so the output wraps as ``pybabel`` would, and replaces the file atomically.
+and reports the first problem with its file and line; the writer wraps strings exactly as Babel's
+``normalize`` does (so the output diffs cleanly against ``pybabel``'s) and replaces the file
+atomically.
 """
 
 from __future__ import annotations
@@ -197,8 +198,10 @@ class _Parser:
             raise self.error(f"unknown keyword {keyword!r}")
         fields = entry.fields
         if base in ("msgctxt", "msgid") and ("msgid" in fields or "msgctxt" in fields and base == "msgctxt"):
+            if "msgid" not in fields:
+                raise self.error("msgctxt without msgid")
             if not any(k.startswith("msgstr") for k in fields):
-                raise self.error(f"missing msgstr before this {base}")
+                raise self.error("msgid without msgstr", entry.line)
             self.finish()
             entry = self.entry
             fields = entry.fields
@@ -219,8 +222,8 @@ class _Parser:
                     raise self.error(f"{keyword} without msgid_plural")
             elif "msgid_plural" in fields:
                 raise self.error("msgstr without an index after msgid_plural")
-        elif base == "msgid" and "msgctxt" not in fields:
-            entry.line = self.lineno
+        elif base == "msgid":
+            entry.line = self.lineno  # a message's lineno is its msgid line, as in Babel
         if keyword in fields:
             raise self.error(f"duplicate {keyword} in one entry")
         entry.last = fields[keyword] = [self.string(value)]
@@ -248,7 +251,7 @@ class _Parser:
         if "msgid" not in fields:
             raise self.error("msgctxt without msgid", entry.line)
         if not any(k.startswith("msgstr") for k in fields):
-            raise self.error("missing msgstr", entry.line)
+            raise self.error("msgid without msgstr", entry.line)
         msgid: str | tuple[str, str] = "".join(fields["msgid"])
         context = "".join(fields["msgctxt"]) if "msgctxt" in fields else None
         if "msgid_plural" in fields:

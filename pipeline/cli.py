@@ -38,7 +38,7 @@ def settings():
     """The settings for this invocation: portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings
 
-    return load_settings(State.config, data_dir=str(State.data_dir) if State.data_dir else None)
+    return load_settings(State.config, data_dir=str(State.data_dir.resolve()) if State.data_dir else None)
 
 
 def fail(error: PortalError) -> None:

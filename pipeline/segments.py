@@ -83,7 +83,7 @@ def decode_inline(text: str, placeholders: dict[int, dict[str, Any]]) -> list[No
             raise PlaceholderError(f"unknown placeholder <{number}>")
         if void:
             if "node" not in spec:
-                raise PlaceholderError(f"<{number}/> must be a pair <{number}>…</{number}>")
+                raise PlaceholderError(f"<{number}> wraps words and must be a pair <{number}>…</{number}>")
             stack[-1][1].append(spec["node"])
             used.add(number)
         elif closing:
@@ -91,8 +91,10 @@ def decode_inline(text: str, placeholders: dict[int, dict[str, Any]]) -> list[No
                 raise PlaceholderError(f"</{number}> closes nothing open")
             stack.pop()
         else:
-            if "node" in spec or number in used:
-                raise PlaceholderError(f"<{number}> is misplaced or repeated")
+            if "node" in spec:
+                raise PlaceholderError(f"<{number}/> stands alone and must not be a pair <{number}>…</{number}>")
+            if number in used:
+                raise PlaceholderError(f"<{number}> is repeated")
             node: dict[str, Any] = {"tag": spec["tag"], "attrs": dict(spec["attrs"]), "children": []}
             stack[-1][1].append(node)
             stack.append((number, node["children"]))

@@ -63,6 +63,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     context = browser.new_context(viewport={"width": 1000, "height": 800}, locale="en-US")
+    context.set_default_timeout(5000)  # a missing element fails fast instead of after 30 s
     tab = context.new_page()
     dialogs: list[str] = []
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -84,7 +85,7 @@ def shots(request: pytest.FixtureRequest) -> Path:
 
 def test_spanish_search_opens_the_first_result(page, portal_url: str, shots: Path) -> None:
     page.goto(portal_url + "/")
-    page.get_by_label("Language").select_option("es")
+    page.get_by_label("Language", exact=True).select_option("es")
     page.get_by_label("Search terms").fill("plaquetas bajas")
     page.get_by_label("Search terms").press("Enter")
     page.wait_for_url(re.compile(r"locale=es"))
@@ -191,11 +192,11 @@ def test_keyboard_reaches_search_and_autocomplete(page, portal_url: str, shots: 
     page.keyboard.type("trom", delay=30)
     listbox = page.get_by_role("listbox")
     listbox.wait_for(state="visible")
-    assert page.get_by_label("Search terms").get_attribute("aria-expanded") == "true"
+    assert page.locator("#q").get_attribute("aria-expanded") == "true"
     page.keyboard.press("ArrowDown")
     selected = page.locator('[role="option"][aria-selected="true"]')
     assert selected.inner_text() == "Trombocitopenia"
-    assert page.get_by_label("Search terms").get_attribute("aria-activedescendant") == selected.get_attribute("id")
+    assert page.locator("#q").get_attribute("aria-activedescendant") == selected.get_attribute("id")
     page.screenshot(path=shots / "autocomplete.png")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/es/glossary/thrombocytopenia$"))

@@ -1,0 +1,312 @@
+"""Tests for pipeline.catalogs: PO reading with line-numbered errors, atomic writes, the lock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import normalize
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import catalogs
+from pipeline.catalogs import (
+    catalog_lock,
+    catalog_path,
+    list_locales,
+    read_catalog,
+    render_catalog,
+    template_path,
+    write_catalog,
+)
+from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "po"
+SAMPLE = DATA / "sample.po"
+needs_msgfmt = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext not installed")
+
+
+def fields(message: Message) -> tuple:
+    return (
+        message.context, message.id, message.string, sorted(message.flags), message.previous_id,
+        getattr(message, "previous_context", None), message.user_comments, message.auto_comments,
+        message.locations,
+    )
+
+
+def everything(catalog: Catalog) -> list[tuple]:
+    return [fields(m) for m in catalog._messages.values()] + [("obsolete", *fields(m)) for m in catalog.obsolete.values()]
+
+
+def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def test_reads_drafts_previous_ids_obsolete_entries_and_comments():
+    catalog = read_catalog(SAMPLE)
+    assert str(catalog.locale) == "fr"
+    assert catalog.last_translator == "Ana Martin <ana@example.org>"
+    assert catalog.plural_forms == "nplurals=2; plural=(n > 1);"
+    anemia = catalog.get("A condition in which you have fewer <1>red blood cells</1> than normal.", "glossary/anemia#definition")
+    assert anemia.user_comments == ["Reviewed by Dr. Roux"]
+    assert anemia.auto_comments == ["glossary/anemia#definition"]
+    assert anemia.locations == [("source_docs/glossary.html", None)]
+    assert anemia.lineno == 22
+    dose = catalog.get("Take POMALYST 4 mg once a day for 21 days of each 28-day cycle.", "isi/how-should-i-take-pomalyst#item-3")
+    assert dose.fuzzy
+    assert dose.previous_id == ["Take POMALYST 3 mg once a day for 21 days of each 28-day cycle."]
+    (retired,) = catalog.obsolete.values()
+    assert retired.context == "glossary/fatigue#definition"
+    assert retired.string == "Sensation de grande fatigue."
+    assert retired.previous_id == ["Tiredness"] and retired.fuzzy
+
+
+def test_multiline_strings_and_escapes_are_joined():
+    catalog = read_catalog(SAMPLE)
+    warning = next(m for m in catalog if m.context == "isi/boxed-warning#item-1")
+    assert warning.id.endswith('if you become pregnant.\n50% of patients had "low" counts.')
+    # Babel would guess python-format from "50% of"; the file has no such flag, so neither do we.
+    assert warning.flags == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "words"),
+    [
+        ("unterminated_string.po", 6, "unterminated"),
+        ("truncated.po", 7, "unterminated"),
+        ("non_utf8.po", 7, "invalid utf-8 byte"),
+        ("duplicate_entry.po", 14, "duplicate message definition (first defined on line 6)"),
+        ("unknown_keyword.po", 7, "unknown keyword 'msgtsr'"),
+        ("missing_msgstr.po", 6, "msgid without msgstr"),
+        ("stray_continuation.po", 6, "continuation line"),
+    ],
+)
+def test_syntax_errors_name_file_and_line_in_one_line(name, line, words):
+    path = DATA / name
+    with pytest.raises(CatalogSyntaxError) as caught:
+        read_catalog(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: PO syntax error: ")
+    assert words in message
+    assert "\n" not in message
+    assert caught.value.line == line and caught.value.file == str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('msgid "a"\nmsgstr "b"\n"tail\\q"\n', 3),  # unknown escape
+        ('msgid "a"\nmsgid_plural "as"\nmsgstr "b"\n', 3),
+        ('msgid "a"\nmsgstr[0] "b"\n', 2),
+        ('msgctxt "x"\n\nmsgctxt "y"\nmsgid "a"\nmsgstr ""\n', 3),
+        ('msgid "a"\nmsgstr "b"\nmsgstr "c"\n', 3),
+        ('msgid "a"\n#~ msgstr "b"\n', 2),
+        ('msgid "a"\nmsgstr "b"\n\nmsgid ""\nmsgstr "Language: fr\\n"\n', 4),
+        ('msgid ""\nmsgstr "POT-Creation-Date: not a date\\n"\n', 1),
+        ("msgid a\nmsgstr b\n", 1),
+    ],
+)
+def test_malformed_input_never_escapes_as_a_traceback(tmp_path, text, line):
+    path = tmp_path / "bad.po"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogSyntaxError) as caught:
+        read_catalog(path)
+    assert caught.value.line == line, str(caught.value)
+
+
+def test_missing_file_is_a_catalog_error_not_a_syntax_error(tmp_path):
+    with pytest.raises(CatalogError) as caught:
+        read_catalog(tmp_path / "nope.po")
+    assert not isinstance(caught.value, CatalogSyntaxError)
+    assert "nope.po" in str(caught.value)
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def test_write_then_read_gives_the_same_catalog_and_the_same_bytes(tmp_path):
+    catalog = read_catalog(SAMPLE)
+    out = tmp_path / "fr.po"
+    write_catalog(catalog, out)
+    again = read_catalog(out)
+    assert everything(again) == everything(catalog)
+    assert again.mime_headers == catalog.mime_headers
+    write_catalog(again, tmp_path / "again.po")
+    assert (tmp_path / "again.po").read_bytes() == out.read_bytes()
+
+
+@needs_msgfmt
+def test_written_files_pass_msgfmt_check(tmp_path):
+    catalog = read_catalog(SAMPLE)
+    long_previous = "Take 3 mg once daily with water, at about the same time each day, for \"21\" days of each cycle."
+    catalog.add("Take 4 mg once daily.", "Prenez 4 mg.", flags=["fuzzy"], previous_id=long_previous, context="isi/x#item-9")
+    write_catalog(catalog, tmp_path / "fr.po")
+    write_catalog(catalog, tmp_path / "portal.pot", template=True)
+    for name in ("fr.po", "portal.pot"):
+        result = msgfmt_check(tmp_path / name)
+        assert result.returncode == 0, result.stderr
+    assert read_catalog(tmp_path / "fr.po").get("Take 4 mg once daily.", "isi/x#item-9").previous_id == [long_previous]
+
+
+def test_a_template_has_no_translations_drafts_or_obsolete_entries(tmp_path):
+    write_catalog(read_catalog(SAMPLE), tmp_path / "portal.pot", template=True)
+    template = read_catalog(tmp_path / "portal.pot")
+    assert all(not m.string and not m.fuzzy and not m.previous_id for m in template._messages.values())
+    assert not template.obsolete and len(template) == 4
+
+
+def test_polib_reads_back_what_we_wrote(tmp_path):
+    catalog = read_catalog(SAMPLE)
+    write_catalog(catalog, tmp_path / "fr.po")
+    po = polib.pofile(str(tmp_path / "fr.po"))
+    assert po.metadata["Language"] == "fr"
+    ours = {(m.context, m.id): m for m in (*catalog._messages.values(), *catalog.obsolete.values())}
+    assert len(po) == len(ours)
+    assert any(e.previous_msgid for e in po) and po.obsolete_entries()
+    for entry in po:
+        message = ours[(entry.msgctxt, entry.msgid)]
+        assert entry.msgstr == message.string
+        assert set(entry.flags) == message.flags
+        assert entry.obsolete == (message in catalog.obsolete.values())
+        if not entry.obsolete:  # polib skips '#~|' lines when reading
+            assert entry.previous_msgid == (message.previous_id[0] if message.previous_id else None)
+        assert entry.tcomment == "\n".join(message.user_comments)
+        assert entry.comment == "\n".join(message.auto_comments)
+
+
+def test_translate_toolkit_reads_back_what_we_wrote(tmp_path):
+    from translate.storage import pypo
+
+    catalog = read_catalog(SAMPLE)
+    write_catalog(catalog, tmp_path / "fr.po")
+    store = pypo.pofile.parsefile(str(tmp_path / "fr.po"))
+    units = {(u.getcontext() or None, u.source): u for u in store.units if not u.isheader()}
+    ours = {(m.context, m.id): m for m in (*catalog._messages.values(), *catalog.obsolete.values())}
+    assert units.keys() == ours.keys()
+    for key, unit in units.items():
+        message = ours[key]
+        assert unit.target == message.string
+        assert unit.isfuzzy() == message.fuzzy
+        assert unit.isobsolete() == (message in catalog.obsolete.values())
+        assert unit.getnotes("translator") == "\n".join(message.user_comments)
+        if message.previous_id and not unit.isobsolete():
+            assert unit.prev_source == message.previous_id[0]
+
+
+safe_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85") | st.sampled_from('\n\t"\\'),
+    max_size=120,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(safe_text, safe_text.filter(bool), safe_text, safe_text), min_size=1, max_size=6,
+             unique_by=lambda t: t[0]),
+)
+def test_any_text_survives_a_round_trip(tmp_path_factory, messages):
+    catalog = Catalog(locale="fr")
+    for context, msgid, string, comment in messages:
+        catalog.add(msgid, string, context=context, user_comments=[comment.replace("\n", " ").strip()])
+    out = tmp_path_factory.mktemp("rt") / "fr.po"
+    write_catalog(catalog, out)
+    again = read_catalog(out)
+    assert [(m.context, m.id, m.string, m.user_comments) for m in again._messages.values()] == [
+        (m.context, m.id, m.string, m.user_comments) for m in catalog._messages.values()
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "bb", "word ", " ", "\n", '"', "\\", "\t", "-", "x-y", " --", "é ", "z" * 90]),
+             max_size=40).map("".join),
+    st.sampled_from(["", "#~ ", "#| "]),
+)
+def test_string_wrapping_is_exactly_babels(text, prefix):
+    assert catalogs._string(text, prefix, 76) == normalize(text, prefix=prefix, width=76)
+
+
+def test_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    out = tmp_path / "fr.po"
+    out.write_text("the old catalog", encoding="utf-8")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(catalogs.os, "replace", broken_replace)
+    with pytest.raises(CatalogError, match="No space left on device"):
+        write_catalog(read_catalog(SAMPLE), out)
+    assert out.read_text(encoding="utf-8") == "the old catalog"
+    assert [p.name for p in tmp_path.iterdir()] == ["fr.po"]
+
+
+def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    out = tmp_path / "fr.po"
+    out.write_text("the old catalog", encoding="utf-8")
+    monkeypatch.setattr(catalogs.os, "fsync", lambda fd: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        write_catalog(read_catalog(SAMPLE), out)
+    assert out.read_text(encoding="utf-8") == "the old catalog"
+    assert [p.name for p in tmp_path.iterdir()] == ["fr.po"]
+
+
+def test_write_creates_the_gettext_layout_and_keeps_the_file_mode(tmp_path):
+    out = catalog_path(tmp_path, "fr")
+    write_catalog(read_catalog(SAMPLE), out)
+    os.chmod(out, 0o640)
+    write_catalog(read_catalog(SAMPLE), out)
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_render_keeps_catalog_order():
+    catalog = Catalog(locale="fr")
+    for context in ("z#1", "a#1", "m#1"):
+        catalog.add("Text " + context, context=context)
+    text = render_catalog(catalog)
+    assert text.index('"z#1"') < text.index('"a#1"') < text.index('"m#1"')
+
+
+# -- paths and lock ------------------------------------------------------------------------------
+
+
+def test_paths_and_locales(tmp_path):
+    assert template_path(tmp_path) == tmp_path / "portal.pot"
+    assert catalog_path(tmp_path, "fr") == tmp_path / "fr" / "LC_MESSAGES" / "portal.po"
+    for locale in ("fr", "es"):
+        write_catalog(Catalog(locale=locale), catalog_path(tmp_path, locale))
+    (tmp_path / "de").mkdir()  # no catalog yet
+    assert list_locales(tmp_path) == ["es", "fr"]
+    assert list_locales(tmp_path / "missing") == []
+
+
+def test_a_second_update_is_refused_with_the_holder_named(tmp_path):
+    with catalog_lock(tmp_path, "catalog update") as lock:
+        with pytest.raises(LockBusyError) as caught:
+            with catalog_lock(tmp_path, "catalog update"):
+                pass  # pragma: no cover
+        assert f"held by pid {os.getpid()}" in str(caught.value)
+        assert str(lock) in str(caught.value)
+        assert "another catalog update is running" in str(caught.value)
+    with catalog_lock(tmp_path):  # released: free again
+        pass
+
+
+def test_the_lock_is_held_against_another_process(tmp_path):
+    script = (
+        "import sys\nfrom pipeline.catalogs import catalog_lock\nfrom pipeline.errors import LockBusyError\n"
+        "try:\n    with catalog_lock(sys.argv[1]): print('got it')\nexcept LockBusyError as e: print(e)\n"
+    )
+    with catalog_lock(tmp_path / "fr.po"):
+        result = subprocess.run(
+            [os.sys.executable, "-c", script, str(tmp_path / "fr.po")], capture_output=True, text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    assert "another catalog update is running" in result.stdout, result.stderr
