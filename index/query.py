@@ -196,7 +196,8 @@ class QueryBuilder:
                 inner = [self._word_concept(raw_words[j], folded[j], last=False)
                          for j in range(match.start, match.end)
                          if folded[j] not in self.stops]
-                subs: list[Q.Query] = [c.query for c in inner]
+                # the lay phrase itself (all its words) or one of the terms it stands for
+                subs: list[Q.Query] = [Q.And([c.query for c in inner])] if inner else []
                 shown = set().union(*(c.highlight for c in inner)) if inner else set()
                 for target in match.targets:
                     subs.extend(self._target(target, W_SYNONYM))

@@ -32,7 +32,8 @@ from pipeline.errors import CatalogError
 FUZZY_THRESHOLD = 80.0
 """The least rapidfuzz ``ratio`` (0-100) for an old translation to become a draft of a new source."""
 SAME_DOCUMENT_BONUS = 5.0
-"""Added to the score of a candidate from the same document (the msgctxt before '#')."""
+"""Added to the score of a candidate from the same document (the msgctxt before '#'), which also
+lowers the threshold for it by as much."""
 CANDIDATES = 5
 
 
@@ -194,18 +195,19 @@ def merge_catalog(
         free.sort(key=lambda m: (id(m) in obsolete_ids, _document(m.context) != document))
         return free[0]
 
-    # 2. Same segment id, changed text; 3. same text under a renamed segment; 4. an obsolete entry
-    # brought back exactly.
-    remaining: list[int] = []
-    for index in pending:
-        new = new_messages[index]
-        source = take(by_context.get(new.context), new) if new.context is not None else None
-        if source is None:
-            source = take(by_msgid.get(_text(new.id)), new)
-        if source is None:
-            remaining.append(index)
-        else:
-            draft(index, new, source)
+    # 2. Same segment id, changed text (or an obsolete entry brought back), for every message
+    # before 3. the same text under a renamed segment, so a renamed duplicate cannot take the
+    # translation of a segment that is still there.
+    for lookup in (lambda new: by_context.get(new.context), lambda new: by_msgid.get(_text(new.id))):
+        remaining: list[int] = []
+        for index in pending:
+            new = new_messages[index]
+            source = take(lookup(new), new)
+            if source is None:
+                remaining.append(index)
+            else:
+                draft(index, new, source)
+        pending = remaining
 
     # 5. Fuzzy matching, only among what is left on both sides.
     if fuzzy_matching and remaining:
@@ -273,8 +275,10 @@ def _fuzzy_pairs(
         for _, score, number in process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=CANDIDATES):
             found[number] = score
         same = by_document.get(document) if document is not None else None
-        if same:
-            for _, score, number in process.extract(query, same, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2):
+        if same:  # the same document needs a little less similarity: its bonus
+            for _, score, number in process.extract(
+                query, same, scorer=fuzz.ratio, score_cutoff=cutoff - bonus, limit=2
+            ):
                 found[number] = score
         for number, score in found.items():
             if document is not None and _document(candidates[number].context) == document:

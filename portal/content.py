@@ -23,8 +23,9 @@ class SafetySection:
 
 @dataclass
 class SafetyPage:
-    """The ISI sections in page order, split into those inside the boxed warning and the rest."""
+    """Safety documents in page order: those before the boxed warning, inside it, and after it."""
 
+    before: list[SafetySection] = field(default_factory=list)
     boxed: list[SafetySection] = field(default_factory=list)
     sections: list[SafetySection] = field(default_factory=list)
 
@@ -104,7 +105,7 @@ class ContentStore:
         return sorted(terms, key=lambda doc: (initial(doc.title), doc.title.casefold(), doc.id))
 
     def safety(self, locale: str) -> SafetyPage | None:
-        """The ISI page: safety documents in order; the boxed warning and the sections it names boxed."""
+        """The safety page: every safety document in order; the boxed warning and the sections it names boxed."""
         published = self.published(locale)
         if published is None:
             return None
@@ -113,5 +114,12 @@ class ContentStore:
         inside = {BOXED_WARNING_ID, *(warning.related if warning else ())}
         page = SafetyPage()
         for doc in docs:
-            (page.boxed if doc.id in inside else page.sections).append(SafetySection(doc, anchor(doc.id)))
+            section = SafetySection(doc, anchor(doc.id))
+            if doc.id in inside:
+                page.boxed.append(section)
+            elif page.boxed or warning is None or doc.order > warning.order:
+                page.sections.append(section)
+            else:
+                # Indications come before the Important Safety Information on the source page.
+                page.before.append(section)
         return page

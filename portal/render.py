@@ -66,9 +66,24 @@ def _render(node: Any, out: list[str]) -> None:
     out.append(f"</{tag}>")
 
 
-def render_body(body: Iterable[Any]) -> Markup:
-    """The HTML of a body tree (see pipeline.model), safe to insert into a page as is."""
+def _plain(node: Any) -> str:
+    if isinstance(node, str):
+        return node
+    if isinstance(node, dict):
+        return "".join(_plain(child) for child in node.get("children") or [])
+    return ""
+
+
+def render_body(body: Iterable[Any], title: str | None = None) -> Markup:
+    """The HTML of a body tree (see pipeline.model), safe to insert into a page as is.
+
+    With `title`, a first block that only repeats the title is left out: the page shows the title
+    as its heading already (the boxed warning's body opens with its own title in bold).
+    """
+    nodes = list(body or ())
+    if title and nodes and " ".join(_plain(nodes[0]).split()) == " ".join(title.split()):
+        nodes = nodes[1:]
     out: list[str] = []
-    for node in body or ():
+    for node in nodes:
         _render(node, out)
     return Markup("".join(out))

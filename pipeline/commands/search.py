@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from pipeline.cli import clean_errors
+from pipeline import cli
 
 index_app = typer.Typer(
     help="Build the search index of the live release.\n\nExample: portal index build --locale es",
@@ -18,8 +18,6 @@ index_app = typer.Typer(
 
 
 def _data_dir() -> Path:
-    from pipeline import cli
-
     return cli.settings().data_path
 
 
@@ -29,8 +27,6 @@ def _format(value: str) -> str:
     return value
 
 
-@index_app.command("build")
-@clean_errors
 def build_command(
     locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locale to build (repeatable; default: every published locale)."),
     full: bool = typer.Option(False, "--full", help="Rebuild from scratch instead of re-indexing only changed documents."),
@@ -47,7 +43,6 @@ def build_command(
     typer.echo(f"live release: {report.release.name if report.release else '-'}")
 
 
-@clean_errors
 def search_command(
     query: str = typer.Argument(..., help="What to look for, as a patient would type it."),
     locale: str = typer.Option("en", "--locale", "-l", help="Locale to search."),
@@ -75,7 +70,6 @@ def search_command(
         typer.echo(f"    {hit.snippet.replace(chr(10), ' ')}")
 
 
-@clean_errors
 def suggest_command(
     prefix: str = typer.Argument(..., help="The beginning of a term."),
     locale: str = typer.Option("en", "--locale", "-l", help="Locale to complete in."),
@@ -97,7 +91,6 @@ def suggest_command(
         typer.echo(f"{s.title}\t{s.id}\t{s.url}")
 
 
-@clean_errors
 def eval_command(
     locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locale to evaluate (repeatable; default: every locale with judged queries)."),
     queries: Optional[Path] = typer.Option(None, "--queries", help="Directory of <locale>.toml judged queries (default: tests/relevance)."),
@@ -136,7 +129,8 @@ def eval_command(
 
 
 def register(app: typer.Typer) -> None:
+    index_app.command("build")(cli.clean_errors(build_command))
     app.add_typer(index_app, name="index")
-    app.command("search")(search_command)
-    app.command("suggest")(suggest_command)
-    app.command("eval")(eval_command)
+    app.command("search")(cli.clean_errors(search_command))
+    app.command("suggest")(cli.clean_errors(suggest_command))
+    app.command("eval")(cli.clean_errors(eval_command))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.model import element
+from pipeline.model import body_text, element
 from pipeline.published import PublishedDocument, PublishedSet, write_published
 from pipeline.releases import stage_release
 
@@ -27,8 +27,6 @@ def term(slug: str, title: str, definition: str, *, pronunciation: str | None = 
 
 
 def safety(doc_id: str, title: str, body: list, order: int, related: tuple[str, ...] = ()) -> PublishedDocument:
-    from pipeline.model import body_text
-
     return PublishedDocument(
         id=doc_id, source="relapse", kind="safety", locale="en", title=title,
         text="\n".join(p for p in (title, body_text(body)) if p), body=body,
@@ -59,26 +57,32 @@ def english_documents() -> list[PublishedDocument]:
     ]
     return [
         term("anemia", "Anemia", "A condition in which the number of red blood cells is below normal.",
-             pronunciation="(A-NEE-mee-a)", order=0),
+             pronunciation="A-NEE-mee-a", order=0),
         term("deep-vein-thrombosis", "Deep vein thrombosis", "A blood clot inside a blood vessel.",
-             pronunciation="(Throm-BOH-sis)", related=("isi/warnings", MOST_IMPORTANT), order=1),
+             pronunciation="Throm-BOH-sis", related=("isi/warnings", MOST_IMPORTANT), order=1),
         term("platelets", "Platelets", "Small cell fragments in the blood that help it clot.", order=2),
         term("thrombocytopenia", "Thrombocytopenia",
              "A condition in which there is a lower-than-normal number of platelets in the blood.",
-             pronunciation="(THROM-boh-SY-toh-PEE-nee-uh)", related=(MOST_IMPORTANT,), order=3),
+             pronunciation="THROM-boh-SY-toh-PEE-nee-uh", related=(MOST_IMPORTANT,), order=3),
         term("overall-response-rate", "Overall response rate (ORR)",
              "The percentage of patients who respond to a specific therapy in a clinical trial.",
              abbreviation="ORR", order=4),
-        safety("isi/warnings", "WARNINGS: Risk to unborn babies, and blood clots.", [], 0, related=(MOST_IMPORTANT,)),
+        safety("relapse/pomalyst-indication", "POMALYST indication", [
+            element("p", ["POMALYST is a prescription medicine, taken along with the medicine dexamethasone."]),
+        ], 0),
+        # As extracted: the boxed warning's body repeats its title in bold.
+        safety("isi/warnings", "WARNINGS: Risk to unborn babies, and blood clots.", [
+            element("p", [element("strong", ["WARNINGS: Risk to unborn babies, and blood clots."])]),
+        ], 1, related=(MOST_IMPORTANT,)),
         safety(MOST_IMPORTANT, "What is the most important information I should know about POMALYST?",
-               most_important_body, 1),
+               most_important_body, 2),
         safety(WHO_SHOULD_NOT, "Who should not take POMALYST?", [
             element("p", ["Do not take POMALYST if you:"]),
             element("ul", [element("li", ["Are pregnant, plan to become pregnant, or become pregnant."])]),
             # A source page that smuggles script: as text it must stay text, as an element it must go.
             element("script", ["window.__isi = 1"]),
             element("p", [element("a", ["a bad link"], href="javascript:alert(1)")]),
-        ], 2),
+        ], 3),
         PublishedDocument(
             id="relapse/notes", source="relapse", kind="page", locale="en", title="Relapse notes",
             text=f"Relapse notes\nA relapse note that quotes {XSS} as plain text.",
@@ -91,7 +95,7 @@ def english_documents() -> list[PublishedDocument]:
 TRANSLATIONS = {
     "es": {
         "glossary/thrombocytopenia": dict(
-            title="Trombocitopenia", term="Trombocitopenia", pronunciation="(trom-bo-si-to-PE-nia)",
+            title="Trombocitopenia", term="Trombocitopenia", pronunciation="trom-bo-si-to-PE-nia",
             definition="Afección en la que hay un número de plaquetas en la sangre más bajo de lo normal (plaquetas bajas).",
         ),
         "glossary/anemia": dict(

@@ -221,7 +221,7 @@ def test_term_page_shows_pronunciation_definition_and_related_safety(client: Tes
     page = client.get("/es/glossary/thrombocytopenia")
     assert page.status_code == 200
     assert "<h1" in page.text and "Trombocitopenia</h1>" in page.text
-    assert "(trom-bo-si-to-PE-nia)" in page.text
+    assert "trom-bo-si-to-PE-nia" in page.text
     assert "plaquetas bajas" in page.text
     assert "Pronunciación" in page.text and "Definición" in page.text
     assert "Información de seguridad relacionada" in page.text
@@ -251,7 +251,10 @@ def test_safety_page_boxes_the_warning_and_keeps_nested_lists(client: TestClient
     assert page.status_code == 200
     box, rest = page.text.split('<div class="boxed-warning"', 1)[1].split("</div>\n", 1)[0], page.text
     ordered = [m for m in re.findall(r'<section class="isi-section[^"]*" id="([^"]+)"', rest)]
-    assert ordered == ["warnings", MOST_IMPORTANT.split("/", 1)[1], WHO_SHOULD_NOT.split("/", 1)[1]]
+    assert ordered == ["pomalyst-indication", "warnings", MOST_IMPORTANT.split("/", 1)[1], WHO_SHOULD_NOT.split("/", 1)[1]]
+    assert "pomalyst-indication" not in box
+    # the warning's body repeats its title: shown once
+    assert rest.count("WARNINGS: Risk to unborn babies, and blood clots.</") == 1
     boxed_part = rest.split('<div class="boxed-warning"', 1)[1].split('id="who-should-not-take-pomalyst"', 1)[0]
     assert "WARNINGS: Risk to unborn babies" in boxed_part
     assert "Females must not get pregnant" in boxed_part
@@ -270,7 +273,7 @@ def test_safety_page_drops_script_elements_and_unsafe_links(client: TestClient) 
 
 def test_spanish_safety_page_is_english_with_notice_per_section(client: TestClient) -> None:
     page = client.get("/es/safety")
-    assert page.text.count(NOTICE["es"]) == 3
+    assert page.text.count(NOTICE["es"]) == 4
     assert '<h2 class="isi-title" id="warnings-title" lang="en" dir="ltr">' in page.text
     assert "Información importante de seguridad" in page.text
 
@@ -390,3 +393,51 @@ def test_page_title_escapes_query(client: TestClient) -> None:
     page = client.get("/", params={"q": "</title><b>x", "locale": "en"})
     title = re.search(r"<title>(.*?)</title>", page.text, re.S).group(1)
     assert html.unescape(title).startswith("</title><b>x")
+
+
+# -- with the real search index -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def indexed(indexed_data_dir: Path) -> TestClient:
+    with TestClient(create_app(indexed_data_dir)) as test_client:
+        yield test_client
+
+
+def test_real_index_finds_plaquetas_bajas_first(indexed: TestClient) -> None:
+    data = indexed.get("/api/search", params={"q": "plaquetas bajas", "locale": "es"}).json()
+    assert data["results"][0]["id"] == "glossary/thrombocytopenia"
+    assert data["results"][0]["title"] == "Trombocitopenia"
+    page = indexed.get("/", params={"q": "plaquetas bajas", "locale": "es"})
+    assert '<a href="/es/glossary/thrombocytopenia">Trombocitopenia</a>' in page.text
+
+
+def test_script_in_a_document_body_comes_out_escaped_in_the_snippet(indexed: TestClient) -> None:
+    data = indexed.get("/api/search", params={"q": "relapse", "locale": "en"}).json()
+    snippet = data["results"][0]["snippet"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet and "<script" not in snippet
+    page = indexed.get("/", params={"q": "relapse", "locale": "en"}).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page
+
+
+def test_real_index_typo_offers_did_you_mean(indexed: TestClient) -> None:
+    page = indexed.get("/", params={"q": "thrombocytopnia", "locale": "en"}).text
+    assert 'Did you mean <a href="/?q=thrombocytopenia&amp;locale=en">thrombocytopenia</a>?' in page
+
+
+def test_real_index_suggestions_link_to_portal_pages(indexed: TestClient) -> None:
+    data = indexed.get("/api/suggest", params={"q": "trom", "locale": "es"}).json()
+    assert data["suggestions"][0] == {
+        "id": "glossary/thrombocytopenia", "title": "Trombocitopenia",
+        "url": "https://www.revlimid.com/mm-patient/glossary/#thrombocytopenia",
+        "href": "/es/glossary/thrombocytopenia",
+    }
+
+
+@pytest.mark.parametrize("query", ["x" * 5000, "💊", '"', "title:anemia", "a\x00b", "*?", "OR", "%FF"])
+@pytest.mark.parametrize("locale", ["en", "es", "ar", "zh_Hans", "en_XA"])
+def test_real_index_odd_queries_never_fail(indexed: TestClient, query: str, locale: str) -> None:
+    assert indexed.get("/", params={"q": query, "locale": locale}).status_code == 200
+    assert indexed.get("/api/search", params={"q": query, "locale": locale}).status_code == 200
+    assert indexed.get("/api/suggest", params={"q": query, "locale": locale}).status_code == 200

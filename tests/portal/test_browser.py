@@ -136,8 +136,8 @@ def test_fallback_notice_is_visible(page, portal_url: str, shots: Path) -> None:
 
     page.goto(portal_url + "/es/safety")
     notices = page.locator(".notice")
-    assert notices.count() == 3
-    assert all(notices.nth(i).is_visible() for i in range(3))
+    assert notices.count() == 4
+    assert all(notices.nth(i).is_visible() for i in range(4))
     box = page.locator(".boxed-warning")
     assert box.is_visible()
     assert box.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"

@@ -1,0 +1,58 @@
+"""`portal serve`: help, defaults from settings, and a clean one-line error for a busy port."""
+
+from __future__ import annotations
+
+import socket
+
+from typer.testing import CliRunner
+
+from pipeline import cli
+from pipeline.commands import serve as serve_command
+
+runner = CliRunner()
+
+
+def test_help_has_an_example() -> None:
+    result = runner.invoke(cli.app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "Example: portal serve" in result.output and "--port" in result.output and "--host" in result.output
+
+
+def test_busy_port_is_a_one_line_error(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli.app, ["--data-dir", str(tmp_path), "serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{port} is already in use" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_uses_settings_and_prints_the_url(tmp_path, monkeypatch) -> None:
+    calls = {}
+
+    def fake_run(app, **kwargs):
+        calls.update(kwargs, app=app)
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    monkeypatch.setenv("PORTAL_PORTAL_PORT", str(free))
+    result = runner.invoke(cli.app, ["--data-dir", str(tmp_path), "serve"])
+    assert result.exit_code == 0, result.output
+    assert f"http://127.0.0.1:{free}/" in result.output
+    assert calls["host"] == "127.0.0.1" and calls["port"] == free
+    assert "nothing is published yet" in result.output
+    assert calls["app"].state.portal.data_dir == tmp_path
+
+
+def test_register_adds_the_command() -> None:
+    import typer
+
+    app = typer.Typer()
+    serve_command.register(app)
+    assert [command.name for command in app.registered_commands] == ["serve"]
