@@ -74,8 +74,10 @@ def build_template(corpus: Corpus, *, dnt_terms: Iterable[str] = (), source_root
         location = files.get(doc.source, f"source_docs/{doc.source}.html")
         line = doc.fields.get("line") or 0
         for unit in units(doc):
-            catalog.add(unit.text, context=unit.id, locations=[(location, line)],
-                        auto_comments=comments_for(unit, doc, dnt))
+            message = catalog.add(unit.text, context=unit.id, locations=[(location, line)],
+                                  auto_comments=comments_for(unit, doc, dnt))
+            # Babel guesses python-format from text like "50% decrease"; content is never a format string.
+            message.flags.discard("python-format")
     return catalog
 
 
