@@ -108,7 +108,9 @@ def stage_release(data_dir: Path, *, note: str = "", keep: int = KEEP_RELEASES) 
     root = releases_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     _clean_staging(data_dir)
-    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{uuid.uuid4().hex[:6]}"
+    now = time.time()
+    # Sortable by name: second-resolution time plus microseconds, then a random tail.
+    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}-{uuid.uuid4().hex[:4]}"
     staging = root / f"{STAGING_PREFIX}{release_id}"
     live = current_release(data_dir)
     try:

@@ -6,6 +6,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.published import PublishedDocument, PublishedSet, published_locales, read_published
 from pipeline.releases import current_release
@@ -19,6 +20,8 @@ class SafetySection:
 
     document: PublishedDocument
     anchor: str
+    # The section's id on the source page: in-body links such as "#most-important-information" keep working.
+    alias: str | None = None
 
 
 @dataclass
@@ -113,8 +116,11 @@ class ContentStore:
         warning = next((d for d in docs if d.id == BOXED_WARNING_ID), None)
         inside = {BOXED_WARNING_ID, *(warning.related if warning else ())}
         page = SafetyPage()
+        anchors = {anchor(doc.id) for doc in docs}
         for doc in docs:
-            section = SafetySection(doc, anchor(doc.id))
+            fragment = urlsplit(doc.url).fragment
+            alias = fragment if fragment and fragment not in anchors else None
+            section = SafetySection(doc, anchor(doc.id), alias)
             if doc.id in inside:
                 page.boxed.append(section)
             elif page.boxed or warning is None or doc.order > warning.order:

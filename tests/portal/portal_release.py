@@ -26,11 +26,12 @@ def term(slug: str, title: str, definition: str, *, pronunciation: str | None = 
     )
 
 
-def safety(doc_id: str, title: str, body: list, order: int, related: tuple[str, ...] = ()) -> PublishedDocument:
+def safety(doc_id: str, title: str, body: list, order: int, related: tuple[str, ...] = (),
+           fragment: str = "important-safety-information") -> PublishedDocument:
     return PublishedDocument(
         id=doc_id, source="relapse", kind="safety", locale="en", title=title,
         text="\n".join(p for p in (title, body_text(body)) if p), body=body,
-        url=f"{RELAPSE_URL}#important-safety-information", fallback=False, en_title=title,
+        url=f"{RELAPSE_URL}#{fragment}", fallback=False, en_title=title,
         related=list(related), order=order,
     )
 
@@ -75,10 +76,12 @@ def english_documents() -> list[PublishedDocument]:
             element("p", [element("strong", ["WARNINGS: Risk to unborn babies, and blood clots."])]),
         ], 1, related=(MOST_IMPORTANT,)),
         safety(MOST_IMPORTANT, "What is the most important information I should know about POMALYST?",
-               most_important_body, 2),
+               most_important_body, 2, fragment="most-important-information"),
         safety(WHO_SHOULD_NOT, "Who should not take POMALYST?", [
             element("p", ["Do not take POMALYST if you:"]),
-            element("ul", [element("li", ["Are pregnant, plan to become pregnant, or become pregnant."])]),
+            element("ul", [element("li", [
+                "Are pregnant. See ", element("a", ["the most important information"], href="#most-important-information"), ".",
+            ])]),
             # A source page that smuggles script: as text it must stay text, as an element it must go.
             element("script", ["window.__isi = 1"]),
             element("p", [element("a", ["a bad link"], href="javascript:alert(1)")]),

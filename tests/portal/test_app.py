@@ -260,6 +260,9 @@ def test_safety_page_boxes_the_warning_and_keeps_nested_lists(client: TestClient
     assert "Females must not get pregnant" in boxed_part
     assert re.search(r"<ul><li>Possible birth defects.*?<ul><li>Females must not get pregnant:<ul><li>", rest)
     assert "<strong>1-888-423-5436</strong>" in rest
+    # a link written against the source page's section ids still lands on the section
+    assert '<a href="#most-important-information">' in rest
+    assert re.search(r'id="what-is-the-most-important[^"]*"[^>]*>\s*<span class="anchor-alias" id="most-important-information">', rest)
     assert "1-800-FDA-1088" in rest
     assert box
 

@@ -1,0 +1,71 @@
+"""The shipped catalogs: valid gettext, and the coverage the product promises."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.catalogs import catalog_path, read_catalog, template_path
+from pipeline.config import load_settings
+from pipeline.qa import check_catalog, errors
+from pipeline.stats import catalog_stats
+from pipeline.template import template_from_sources
+from pipeline.sources import load_manifest
+from pipeline.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALES = ROOT / "locales"
+SHIPPED = ["es", "zh_Hans", "ar", "en_XA"]
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    settings = load_settings(env={})
+    return Workspace(LOCALES, tuple(settings.do_not_translate))
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
+def test_msgfmt_check_passes(locale):
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog_path(LOCALES, locale))],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_template_is_current():
+    """The committed template matches what the snapshots produce (run `portal catalog update`)."""
+    settings = load_settings(env={})
+    _, fresh = template_from_sources(load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate,
+                                     project_root=ROOT)
+    shipped = read_catalog(template_path(LOCALES))
+    assert [(m.context, m.id) for m in shipped if m.id] == [(m.context, m.id) for m in fresh if m.id]
+
+
+def test_spanish_is_complete_and_approved(workspace):
+    stats = catalog_stats(workspace.catalog("es"), workspace.decisions("es"))
+    assert stats["percent_approved"] == 100.0 and stats["by_kind"]["safety"]["approved"] == stats["by_kind"]["safety"]["total"]
+
+
+def test_chinese_glossary_approved_safety_draft(workspace):
+    stats = catalog_stats(workspace.catalog("zh_Hans"), workspace.decisions("zh_Hans"))
+    assert stats["by_kind"]["glossary"]["percent_approved"] == 100.0
+    assert stats["by_kind"]["safety"]["approved"] == 0 and stats["by_kind"]["safety"]["draft"] > 0
+
+
+def test_arabic_glossary_approved(workspace):
+    stats = catalog_stats(workspace.catalog("ar"), workspace.decisions("ar"))
+    assert stats["by_kind"]["glossary"]["percent_approved"] == 100.0
+
+
+@pytest.mark.parametrize("locale", ["es", "zh_Hans", "ar"])
+def test_no_qa_errors_in_shipped_translations(workspace, locale):
+    catalog = workspace.catalog(locale)
+    found = errors(check_catalog(catalog, workspace.check_context(locale, catalog), include_fuzzy=True))
+    assert found == []
+
+
+def test_review_log_names_maintainers(workspace):
+    from pipeline.review import log_path, read_log
+
+    assert {e.reviewer for e in read_log(log_path(LOCALES, "es"))} == {"maintainers"}
