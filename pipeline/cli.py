@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
@@ -25,6 +26,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class Format(str, Enum):
+    """Output format of commands that print data."""
+
+    text = "text"
+    json = "json"
 
 
 class State:

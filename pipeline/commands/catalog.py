@@ -16,11 +16,6 @@ group = typer.Typer(help="Template and catalogs: update, merge, compile, stats, 
                     no_args_is_help=True)
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
 def _workspace():
     from pipeline.workspace import Workspace
 
@@ -36,7 +31,7 @@ def _locales(settings, chosen: Optional[List[str]]) -> list[str]:
 @cli.clean_errors
 def update(
     locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Extract the sources, write locales/portal.pot and merge it into every catalog.
 
@@ -55,7 +50,7 @@ def update(
     results = workspace.update(template, _locales(settings, locale))
     data = {"template": {"messages": len([m for m in template if m.id])},
             "locales": {loc: asdict(stats) for loc, stats in results.items()}}
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps(data, indent=1))
         return
     typer.echo(f"template: {data['template']['messages']} messages")
@@ -108,7 +103,7 @@ def compile_(
 @cli.clean_errors
 def stats(
     locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to report (default: all configured)."),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Messages and words by review state and content kind, per locale.
 
@@ -119,7 +114,7 @@ def stats(
     settings, workspace = _workspace()
     data = {"locales": {loc: catalog_stats(workspace.catalog(loc), workspace.decisions(loc))
                         for loc in _locales(settings, locale)}}
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps(data, indent=1))
         return
     from rich.console import Console

@@ -11,14 +11,9 @@ import typer
 from pipeline import cli
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
 def extract(
     source_ids: Optional[List[str]] = typer.Argument(None, metavar="[SOURCE_ID]...", help="Sources to extract (default: all)."),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
     sources_file: Optional[str] = typer.Option(None, "--sources", help="Another manifest in the format of source_docs/sources.toml."),
 ) -> None:
     """Extract documents from the source snapshots, checking each page's contract.
@@ -33,7 +28,7 @@ def extract(
     settings = cli.settings()
     manifest = load_manifest(cli.Path(sources_file) if sources_file else settings.sources_path)
     corpus = extract_sources(select(manifest, source_ids))
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps(corpus.to_dict(), ensure_ascii=False, indent=1))
         return
     from rich.console import Console

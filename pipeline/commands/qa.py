@@ -10,15 +10,10 @@ import typer
 from pipeline import cli
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
 def qa(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to check."),
     include_drafts: bool = typer.Option(False, "--include-drafts", help="Also check drafts (fuzzy messages)."),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Check numbers, doses, phones, URLs, protected terms, placeholders, length, glossary use, punctuation.
 
@@ -33,7 +28,7 @@ def qa(
     catalog = workspace.catalog(locale)
     findings = check_catalog(catalog, workspace.check_context(locale, catalog), include_fuzzy=include_drafts)
     blocking = errors(findings)
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps({"locale": locale, "errors": len(blocking), "warnings": len(findings) - len(blocking),
                                "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=1))
     else:

@@ -14,11 +14,6 @@ group = typer.Typer(help="Human review of translations, recorded in locales/<loc
                          "Example: portal review list --locale es --state draft", no_args_is_help=True)
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
 class State(str, Enum):
     untranslated = "untranslated"
     draft = "draft"
@@ -44,7 +39,7 @@ def list_(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to review."),
     state: Optional[List[State]] = typer.Option(None, "--state", help="Only these states."),
     kind: Optional[List[Kind]] = typer.Option(None, "--kind", help="Only these content kinds."),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """List messages with their review state.
 
@@ -55,7 +50,7 @@ def list_(
     workspace = _workspace()
     rows = review_rows(workspace.catalog(locale), workspace.decisions(locale),
                        states=[s.value for s in state or []], kinds=[k.value for k in kind or []])
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps({"locale": locale, "messages": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=1))
         return
     for row in rows:

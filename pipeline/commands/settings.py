@@ -10,12 +10,7 @@ import typer
 from pipeline import cli
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
-def config(fmt: Format = typer.Option(Format.text, "--format", help="Output format.")) -> None:
+def config(fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format.")) -> None:
     """Show every setting: current value (portal.toml, then PORTAL_* env), default and help.
 
     Example: PORTAL_LOCALES=es,ar portal config
@@ -27,7 +22,7 @@ def config(fmt: Format = typer.Option(Format.text, "--format", help="Output form
     current = asdict(cli.settings())
     rows = {name: {"value": current[name], "default": default, "help": help}
             for name, (default, help) in setting_help().items()}
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for name, row in rows.items():

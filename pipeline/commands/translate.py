@@ -11,18 +11,13 @@ import typer
 from pipeline import cli
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
 def translate(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to draft."),
     provider: Optional[str] = typer.Option(None, "--provider", help="deep-translator provider (libre, google, deepl, ...) or 'none'."),
     url: Optional[str] = typer.Option(None, "--url", help="Base URL of a self-hosted provider."),
     api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="Environment variable holding the API key."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be sent; change nothing."),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Fill untranslated messages with drafts: translation memory first, then the provider.
 
@@ -50,7 +45,7 @@ def translate(
         finally:
             if not dry_run:
                 write_catalog(catalog, catalog_path(workspace.root, locale))  # keep every result obtained
-    if fmt is Format.json:
+    if fmt is cli.Format.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
         typer.echo(report.summary())
