@@ -54,16 +54,36 @@ class Workspace:
     # --- template and merge ---------------------------------------------------------------
 
     def update(self, template: Catalog, locales: Iterable[str]) -> dict[str, MergeStats]:
-        """Write the template, then merge it into each locale's catalog (created when missing)."""
+        """Write the template and merge it into each locale's catalog (created when missing).
+
+        Every catalog is read and merged before anything is written, so one broken PO file
+        means nothing at all is written.
+        """
         results: dict[str, MergeStats] = {}
+        merged: dict[str, Catalog] = {}
         with self.lock():
+            for locale in locales:
+                if locale not in PSEUDO_LOCALES:
+                    merged[locale], results[locale] = self.merge_locale(template, locale)
             write_catalog(template, template_path(self.root), template=True)
+            for locale, catalog in merged.items():
+                write_catalog(catalog, catalog_path(self.root, locale))
             for locale in locales:
                 if locale in PSEUDO_LOCALES:
                     self.write_pseudo(template, locale)
-                else:
-                    results[locale] = self.update_locale(template, locale)
         return results
+
+    def merge_locale(self, template: Catalog, locale: str) -> tuple[Catalog, MergeStats]:
+        """Merge the template into one catalog in memory."""
+        path = catalog_path(self.root, locale)
+        old = read_catalog(path, locale=locale) if path.exists() else Catalog(locale=locale, project=template.project)
+        return merge_catalog(old, template, fuzzy_threshold=self.fuzzy_threshold)
+
+    def update_locale(self, template: Catalog, locale: str) -> MergeStats:
+        """Merge the template into one catalog and write it (the caller holds the lock)."""
+        merged, stats = self.merge_locale(template, locale)
+        write_catalog(merged, catalog_path(self.root, locale))
+        return stats
 
     def write_pseudo(self, template: Catalog, locale: str = "en_XA") -> Path:
         """Regenerate a pseudo-locale from the template (the caller holds the lock)."""

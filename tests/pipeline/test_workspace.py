@@ -185,3 +185,17 @@ def test_review_log_corruption_is_a_clean_error(ws):
     log_path(ws.root, "es").write_text('{"not": "an entry"}\n', encoding="utf-8")
     with pytest.raises(ReviewError, match="review-log.jsonl:1"):
         ws.decisions("es")
+
+
+def test_broken_catalog_means_nothing_is_written(tmp_path):
+    from pipeline.errors import CatalogSyntaxError
+
+    workspace = Workspace(tmp_path / "locales")
+    workspace.update(build_template(corpus()), ["es", "ar"])
+    translate(workspace, "es", ES)
+    ar = catalog_path(workspace.root, "ar")
+    ar.write_text(ar.read_text(encoding="utf-8") + 'msgid "broken\n', encoding="utf-8")
+    before = {p: p.read_bytes() for p in workspace.root.rglob("*.po*")}
+    with pytest.raises(CatalogSyntaxError, match=r"portal\.po:\d+"):
+        workspace.update(build_template(corpus(step="Take POMALYST for 6 weeks.")), ["es", "ar"])
+    assert {p: p.read_bytes() for p in workspace.root.rglob("*.po*")} == before
