@@ -16,7 +16,7 @@ from pipeline.errors import PortalError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-COMMAND_MODULES = ("extract", "catalog", "review", "translate", "qa", "search", "serve", "refresh", "publish", "settings")
+COMMAND_MODULES = ("extract", "catalog", "review", "translate", "qa", "search", "serve", "refresh", "publish", "settings", "demo")
 
 app = typer.Typer(
     name="portal",

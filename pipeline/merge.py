@@ -49,6 +49,7 @@ class MergeStats:
     new_ids: list[str] = field(default_factory=list)
     obsolete_ids: list[str] = field(default_factory=list)
     revived_ids: list[str] = field(default_factory=list)
+    kept_draft_ids: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"{self.exact} kept, {self.fuzzy} drafts (fuzzy), {self.new} new, {self.obsolete} obsolete"
@@ -177,8 +178,9 @@ def merge_catalog(
                 stats.new += 1
                 stats.new_ids.append(_label(new))
             elif fuzzy:
-                stats.fuzzy += 1
-                stats.fuzzy_ids.append(_label(new))
+                # Already a draft before this merge: not news for the report, but still to review.
+                stats.exact += 1
+                stats.kept_draft_ids.append(_label(new))
             else:
                 stats.exact += 1
         else:

@@ -1,0 +1,166 @@
+"""The refresh steps in process: change detection, failures, locking, atomic publishing, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.engine import SearchEngine
+from pipeline.catalogs import catalog_path, read_catalog, write_catalog
+from pipeline.config import PROJECT_ROOT, load_settings
+from pipeline.errors import LockBusyError, RefreshError
+from pipeline.refresh import raise_for_status, refresh_lock, run_refresh
+from pipeline.releases import current_release
+from pipeline.workspace import Workspace
+
+OLD_DEFINITION = "A condition in which the number of red blood cells is below normal."
+NEW_DEFINITION = "A condition in which the number of red blood cells or hemoglobin is lower than normal."
+ANEMIA_ES = {"glossary/anemia#term": "Anemia",
+             "glossary/anemia#definition": "Afección en la que el número de glóbulos rojos es inferior al normal."}
+
+
+def make_project(tmp_path: Path, locales=("es",)):
+    """A copy of locales/ and source_docs/ and settings pointing at it (never the real ones)."""
+    shutil.copytree(PROJECT_ROOT / "locales", tmp_path / "locales")
+    shutil.copytree(PROJECT_ROOT / "source_docs", tmp_path / "source_docs")
+    return load_settings(env={}, data_dir=str(tmp_path / "var"), locales_dir=str(tmp_path / "locales"),
+                         sources=str(tmp_path / "source_docs" / "sources.toml"), locales=list(locales))
+
+
+def approve_spanish(settings, segments=ANEMIA_ES) -> None:
+    """Give the segments an approved Spanish translation, whatever the shipped catalog holds."""
+    path = catalog_path(settings.locales_path, "es")
+    catalog = read_catalog(path, locale="es")
+    for message in catalog:
+        if message.context in segments and (not message.string or message.fuzzy):
+            message.string = segments[message.context]
+            message.flags.discard("fuzzy")
+    write_catalog(catalog, path)
+    Workspace.from_settings(settings).approve("es", "tester", list(segments), override="test fixture")
+
+
+def change_definition(settings) -> None:
+    page = settings.sources_path.parent / "glossary.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(OLD_DEFINITION, NEW_DEFINITION), encoding="utf-8")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return make_project(tmp_path)
+
+
+def test_a_second_refresh_changes_nothing_and_rewrites_nothing(settings):
+    first = run_refresh(settings)
+    assert first.status == "ok" and first.changed
+    assert first.summary()["documents"]["added"] > 50
+    assert Path(first.report).is_file() and Path(first.report).parent == settings.data_path / "reports"
+    live = current_release(settings.data_path)
+    assert (live / "corpus.json").is_file() and (live / "published" / "es.json").is_file()
+    assert (live / "messages" / "es" / "LC_MESSAGES" / "portal.mo").is_file() and (live / "index" / "es").is_dir()
+    files = sorted(settings.locales_path.rglob("*"))
+    stamps = {p: p.stat().st_mtime_ns for p in files if p.is_file()}
+    second = run_refresh(settings)
+    summary = second.summary()
+    assert summary["status"] == "ok" and summary["changed"] is False
+    assert summary["documents"]["added"] == summary["documents"]["changed"] == summary["documents"]["removed"] == 0
+    assert current_release(settings.data_path) == live
+    assert {p: p.stat().st_mtime_ns for p in files if p.is_file()} == stamps
+    assert second.report != first.report
+
+
+def test_changed_definition_becomes_a_spanish_draft_and_falls_back_to_english(settings):
+    approve_spanish(settings)
+    run_refresh(settings)
+    with SearchEngine(settings.data_path) as engine:
+        hit = next(h for h in engine.search("anemia", "es").results if h.id == "glossary/anemia")
+        assert not hit.fallback
+    before = json.loads((current_release(settings.data_path) / "published" / "es.json").read_text())
+    human = next(m.string for m in read_catalog(catalog_path(settings.locales_path, "es")) if m.context == "glossary/anemia#definition")
+    change_definition(settings)
+    result = run_refresh(settings)
+    assert result.status == "ok" and result.changes.changed == ["glossary/anemia"]
+    assert NEW_DEFINITION in result.changes.diffs["glossary/anemia"]
+    assert result.locales["es"].merge["fuzzy_ids"] == ["glossary/anemia#definition"]
+    message = next(m for m in read_catalog(catalog_path(settings.locales_path, "es")) if m.context == "glossary/anemia#definition")
+    assert message.fuzzy and message.id == NEW_DEFINITION and list(message.previous_id) == [OLD_DEFINITION]
+    assert message.string == human  # the human translation is kept, as a draft
+    with SearchEngine(settings.data_path) as engine:
+        hit = next(h for h in engine.search("anemia", "es").results if h.id == "glossary/anemia")
+        assert hit.fallback and hit.title == "Anemia"
+    after = json.loads((current_release(settings.data_path) / "published" / "es.json").read_text())
+    assert [d["id"] for d in after["documents"]] == [d["id"] for d in before["documents"]]
+    differing = [a["id"] for a, b in zip(after["documents"], before["documents"]) if a != b]
+    assert differing == ["glossary/anemia"]
+    assert "glossary/anemia" in Path(result.report).read_text()
+
+
+def test_a_broken_source_keeps_its_last_good_content_and_fails_the_run(settings):
+    run_refresh(settings)
+    (settings.sources_path.parent / "relapse.html").write_text("<html><body><p>nothing here</p></body></html>")
+    change_definition(settings)
+    result = run_refresh(settings)
+    assert result.status == "failed" and result.sources["relapse"].status == "failed"
+    assert "extraction failed" in result.sources["relapse"].error
+    assert result.sources["relapse"].documents == 25  # the last good ones
+    assert result.changes.changed == ["glossary/anemia"] and not result.changes.removed
+    corpus = json.loads((current_release(settings.data_path) / "corpus.json").read_text())
+    assert sum(1 for d in corpus["documents"] if d["source"] == "relapse") == 25
+    with pytest.raises(RefreshError, match="relapse"):
+        raise_for_status(result)
+    # the failed run stores no fingerprint, so the next run retries instead of skipping
+    shutil.copy(PROJECT_ROOT / "source_docs" / "relapse.html", settings.sources_path.parent / "relapse.html")
+    again = run_refresh(settings)
+    assert again.status == "ok" and again.sources["relapse"].status == "offline"
+
+
+def test_a_second_refresh_is_refused_while_one_runs(settings):
+    with refresh_lock(settings.data_path):
+        with pytest.raises(LockBusyError, match="another refresh is running"):
+            run_refresh(settings)
+
+
+def _env(settings, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DATA_DIR=str(settings.data_path), PORTAL_LOCALES_DIR=str(settings.locales_path),
+               PORTAL_SOURCES=str(settings.sources_path), PORTAL_LOCALES="es", **extra)
+    return env
+
+
+def test_sigkill_mid_publish_leaves_the_live_release_and_the_next_run_recovers(settings):
+    run_refresh(settings)
+    live = current_release(settings.data_path)
+    published = (live / "published" / "en.json").read_bytes()
+    change_definition(settings)
+    script = "from pipeline.config import load_settings; from pipeline.refresh import run_refresh; run_refresh(load_settings())"
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT,
+                             env=_env(settings, PORTAL_REFRESH_PAUSE="publish:60"))
+    try:
+        staging = settings.data_path / "releases"
+        deadline = time.monotonic() + 60
+        while not any((p / "published" / "es.json").exists() for p in staging.glob(".staging-*")):
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        busy = subprocess.run([sys.executable, "-m", "pipeline", "refresh"], cwd=PROJECT_ROOT, env=_env(settings),
+                              capture_output=True, text=True, timeout=60)
+        assert busy.returncode == 1 and "another refresh is running" in busy.stderr
+        assert "Traceback" not in busy.stderr
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert current_release(settings.data_path) == live
+    assert (live / "published" / "en.json").read_bytes() == published
+    with SearchEngine(settings.data_path) as engine:
+        assert engine.search("anemia", "en").results
+    result = run_refresh(settings)
+    assert result.status == "ok" and result.changes.changed == ["glossary/anemia"]
+    assert not list((settings.data_path / "releases").glob(".staging-*"))
