@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# Debian packages the tests need: Chromium for the browser tests, GNU gettext as the merge peer.
+# Debian packages the tests need: Chromium for the browser tests, GNU gettext as the merge peer,
+# and a CJK font so the Chinese screenshots the browser tests keep are readable.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v msgmerge >/dev/null 2>&1 || missing="$$missing gettext"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \

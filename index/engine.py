@@ -155,27 +155,27 @@ class SearchEngine:
 
     # -- search -----------------------------------------------------------------------------
 
-    def _allowed(self, ix: _LocaleIndex, plan: Plan) -> set[int] | None:
-        """The documents that match enough concepts of the query (None: any that matches one)."""
-        if plan.required <= 1:
-            return None
+    def _matching(self, ix: _LocaleIndex, plan: Plan) -> set[int]:
+        """The documents that match enough concepts of the query: what is returned, and its count.
+
+        Counting here also gives the total: Whoosh's own count either runs the whole scored
+        query a second time or, with block-quality optimizations off, undercounts.
+        """
         counts: dict[int, int] = {}
         for concept in plan.concepts:
             for docnum in concept.query.docs(ix.searcher):
                 counts[docnum] = counts.get(docnum, 0) + 1
-        return {d for d, c in counts.items() if c >= plan.required}
+        return {d for d, c in counts.items() if c >= max(plan.required, 1)}
 
     def _run(self, ix: _LocaleIndex, plan: Plan, limit: int) -> tuple[int, list[SearchHit]]:
         if plan.scoring is None:
             return 0, []
-        allowed = self._allowed(ix, plan)
-        if allowed is not None and not allowed:
-            return 0, []
-        results = ix.searcher.search(plan.scoring, limit=max(limit, 1), filter=allowed, terms=False)
-        # Whoosh counts filtered-out documents in len(results); the allowed set is exact
-        total = len(allowed) if allowed is not None else len(results)
-        hits = [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]] if limit > 0 else []
-        return total, hits
+        allowed = self._matching(ix, plan)
+        if not allowed or limit <= 0:
+            return len(allowed), []
+        results = ix.searcher.search(plan.scoring, limit=limit, terms=False,
+                                     filter=allowed if plan.required > 1 else None)
+        return len(allowed), [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
 
     def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
         return SearchHit(

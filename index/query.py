@@ -129,11 +129,14 @@ class QueryBuilder:
         subs = [Q.Term("exact", exact_key(text, self.locale), boost=boost * 2),
                 Q.Term("exact", exact_key(text, "en"), boost=boost * 2)]
         for fieldname, analyzer, weight in (("title", self.body_analyzer, 1.0), ("en_names", self.en_analyzer, 0.8),
-                                             ("names", self.plain_analyzer, 0.8),
-                                             ("body", self.body_analyzer, 0.15)):
+                                             ("names", self.plain_analyzer, 0.8)):
             q = self._phrase(fieldname, analyzer, text, boost * weight)
             if q is not None:
                 subs.append(q)
+        # in bodies all the words are enough: phrase checks over long texts are Whoosh's slowest part
+        body = self._terms(self.body_analyzer, text)
+        if body:
+            subs.append(Q.And([Q.Term("body", t) for t in body], boost=boost * 0.15))
         return subs
 
     # -- words ------------------------------------------------------------------------------

@@ -68,9 +68,18 @@ def parse_synonyms(text: str, locale: str, *, origin: str = "<string>") -> Synon
 
 @functools.lru_cache(maxsize=None)
 def load_synonyms(locale: str, directory: Path = SYNONYMS_DIR) -> Synonyms:
-    """The synonyms of a locale (falling back to its language, then to none)."""
+    """The synonyms of a locale (or of its language), then the English ones it does not override.
+
+    English lay phrases work in every locale because every document keeps its English title
+    searchable: "low platelets" typed in Spanish still finds Trombocitopenia.
+    """
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
     for name in (locale, language(locale)):
         path = Path(directory) / f"{name}.toml"
         if path.is_file():
-            return parse_synonyms(path.read_text(encoding="utf-8"), locale, origin=str(path))
-    return Synonyms({})
+            table = parse_synonyms(path.read_text(encoding="utf-8"), locale, origin=str(path)).table
+            break
+    if language(locale) != "en":
+        for key, targets in load_synonyms("en", directory).table.items():
+            table.setdefault(key, targets)
+    return Synonyms(table)

@@ -37,3 +37,8 @@ def test_shipped_files_load_and_cover_the_required_phrases():
     assert "pruritus" in es.table[("picazon",)]
     for locale in ("zh_Hans", "ar"):
         assert load_synonyms(locale).table
+
+
+def test_english_lay_phrases_work_in_other_locales():
+    assert load_synonyms("es").table[("low", "platelets")] == ("thrombocytopenia",)
+    assert load_synonyms("es").table[("picazon",)] != load_synonyms("en").table.get(("picazon",))
