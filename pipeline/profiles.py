@@ -97,6 +97,9 @@ def _section_doc(section: Any, source: Source, prefix: str, kind: str, order: in
         title = element_text(head).lstrip(FOOTNOTE_SYMBOLS).strip()
     children = [child for child in section if child is not head and not skip(child)]
     anchor = section.get("id") or slugify(title)
+    images = [alt.strip() for alt in section.xpath(".//img/@alt") if alt.strip()]
+    if images:
+        fields = {**fields, "images": images}  # alt texts: kept with the section, not in its text
     return Document(
         id=f"{prefix}/{slugify(title)}", source=source.id, kind=kind, title=title,
         body=to_body(children), url=f"{source.url}#{anchor}",
@@ -122,8 +125,10 @@ def relapse(root: Any, source: Source) -> Extracted:
     banner = _one(root, f"//aside[{xpath_class('indication-banner')}]", "the REVLIMID indication banner aside.indication-banner")
     add(_section_doc(banner, source, "relapse", "safety", order, title="REVLIMID indication", skip=_is_hidden_heading))
     main = _one(root, "//main", "the main content <main>")
+    page_title = main.xpath(".//h1")
     for section in main.xpath(f"./section[{xpath_class('content-section')} or {xpath_class('callout')}]"):
-        add(_section_doc(section, source, "relapse", "page", order))
+        extra = {"page_title": element_text(page_title[0])} if page_title and not docs[1:] else {}
+        add(_section_doc(section, source, "relapse", "page", order, **extra))
     indication = _one(main, f".//section[{xpath_class('indication')}]", "the POMALYST indication section.indication")
     add(_section_doc(indication, source, "relapse", "safety", order, title="POMALYST indication"))
 
