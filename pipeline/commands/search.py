@@ -21,12 +21,6 @@ def _data_dir() -> Path:
     return cli.settings().data_path
 
 
-def _format(value: str) -> str:
-    if value not in ("text", "json"):
-        raise typer.BadParameter("choose 'text' or 'json'")
-    return value
-
-
 def build_command(
     locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locale to build (repeatable; default: every published locale)."),
     full: bool = typer.Option(False, "--full", help="Rebuild from scratch instead of re-indexing only changed documents."),
@@ -47,7 +41,7 @@ def search_command(
     query: str = typer.Argument(..., help="What to look for, as a patient would type it."),
     locale: str = typer.Option("en", "--locale", "-l", help="Locale to search."),
     limit: int = typer.Option(10, "--limit", "-n", min=0, max=100, help="Most results to show."),
-    format: str = typer.Option("text", "--format", "-f", callback=_format, help="Output: text or json."),
+    format: cli.Format = typer.Option(cli.Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Search the published documents of a locale.
 
@@ -57,7 +51,7 @@ def search_command(
 
     with SearchEngine(_data_dir()) as engine:
         response = engine.search(query, locale=locale, limit=limit)
-    if format == "json":
+    if format is cli.Format.json:
         typer.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
         return
     if response.corrected:
@@ -74,7 +68,7 @@ def suggest_command(
     prefix: str = typer.Argument(..., help="The beginning of a term."),
     locale: str = typer.Option("en", "--locale", "-l", help="Locale to complete in."),
     limit: int = typer.Option(8, "--limit", "-n", min=0, max=50, help="Most suggestions to show."),
-    format: str = typer.Option("text", "--format", "-f", callback=_format, help="Output: text or json."),
+    format: cli.Format = typer.Option(cli.Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Complete a term for autocomplete.
 
@@ -84,7 +78,7 @@ def suggest_command(
 
     with SearchEngine(_data_dir()) as engine:
         suggestions = engine.suggest(prefix, locale=locale, limit=limit)
-    if format == "json":
+    if format is cli.Format.json:
         typer.echo(json.dumps([vars(s) for s in suggestions], ensure_ascii=False, indent=2))
         return
     for s in suggestions:
@@ -95,7 +89,7 @@ def eval_command(
     locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locale to evaluate (repeatable; default: every locale with judged queries)."),
     queries: Optional[Path] = typer.Option(None, "--queries", help="Directory of <locale>.toml judged queries (default: tests/relevance)."),
     min_mrr: float = typer.Option(0.0, "--min-mrr", help="Exit with status 1 when a locale's MRR is below this."),
-    format: str = typer.Option("text", "--format", "-f", callback=_format, help="Output: text or json."),
+    format: cli.Format = typer.Option(cli.Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Score the search of the live release against judged queries (MRR, success@1/3, nDCG@10).
 
@@ -115,7 +109,7 @@ def eval_command(
             reports.append(report)
             if report.overall.mrr < min_mrr:
                 below.append(name)
-    if format == "json":
+    if format is cli.Format.json:
         typer.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
         for report in reports:
