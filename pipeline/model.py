@@ -22,9 +22,17 @@ BLOCK_TAGS = frozenset({"p", "ul", "ol", "li", "h2", "h3", "h4", "h5", "div", "b
 INLINE_TAGS = frozenset({"em", "strong", "a", "sup", "sub", "span", "br", "b", "i"})
 
 
+TRAILING_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def strip_parenthetical(text: str) -> str:
+    """'Overall response rate (ORR)' -> 'Overall response rate'."""
+    return TRAILING_PARENTHETICAL.sub("", text.strip()).strip()
+
+
 def slugify(title: str) -> str:
     """The id slug of a title: no trailing parenthetical, ASCII, lower case, runs of others -> '-'."""
-    text = re.sub(r"\s*\([^()]*\)\s*$", "", title.strip())
+    text = strip_parenthetical(title)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 

@@ -14,7 +14,7 @@ from typing import Mapping
 
 from babel.messages.catalog import Catalog, Message
 
-from pipeline.model import Corpus, Document, body_text
+from pipeline.model import Corpus, Document, body_text, strip_parenthetical
 from pipeline.published import PublishedDocument, PublishedSet
 from pipeline.review import LogEntry, state_of
 from pipeline.segments import PlaceholderError, Unit, render, units
@@ -66,10 +66,6 @@ def published_text(doc: Document, translations: Translations | None) -> tuple[st
     return title, body, False
 
 
-def _strip_parenthetical(text: str) -> str:
-    return re.sub(r"\s*\([^()]*\)\s*$", "", text).strip()
-
-
 def related_safety(doc: Document, corpus: Corpus) -> list[str]:
     """Safety sections that mention a glossary term (or its abbreviation)."""
     if doc.kind != "glossary":
@@ -88,7 +84,7 @@ def publish_document(doc: Document, corpus: Corpus, locale: str, translations: T
     fields = doc.fields
     term = None
     if doc.kind == "glossary":
-        term = fields.get("term") if fallback or translations is None else _strip_parenthetical(title)
+        term = fields.get("term") if fallback or translations is None else strip_parenthetical(title)
     return PublishedDocument(
         id=doc.id, source=doc.source, kind=doc.kind, locale=locale, title=title, text=text, body=body,
         url=doc.url, fallback=fallback, en_title=doc.title, term=term,

@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from babel.messages.catalog import Catalog
 
+from pipeline.model import strip_parenthetical
 from pipeline.tokens import NUMERIC_KINDS, Token, find_tokens, placeholders
 
 ERROR = "error"
@@ -358,15 +359,14 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
 
 def glossary_from_catalog(catalog: Catalog) -> dict[str, str]:
     """The approved translation of each glossary term of a catalog, keyed as CheckContext wants."""
-    strip = re.compile(r"\s*\([^()]*\)\s*$")
     glossary = {}
     for message in catalog:
         if not message.id or message.pluralizable or not message.string or message.fuzzy:
             continue
         if not (message.context or "").startswith("glossary/") or not message.context.endswith("#term"):
             continue
-        term = strip.sub("", message.id).strip().lower()
-        translation = strip.sub("", message.string).strip()
+        term = strip_parenthetical(message.id).lower()
+        translation = strip_parenthetical(message.string)
         if term and translation:
             glossary[term] = translation
     return glossary
