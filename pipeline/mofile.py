@@ -10,6 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from pipeline.publishing import Translations
+from pipeline.review import kind_of
 from pipeline.segments import Unit
 
 
@@ -22,8 +23,7 @@ def publishable_catalog(translations: Translations) -> Catalog:
     for message in source:
         if not message.id or not message.context:
             continue
-        kind = next((c[6:] for c in message.auto_comments if c.startswith("kind: ")), "page")
-        unit = Unit(message.context, message.context.split("#")[0], kind, message.id)
+        unit = Unit(message.context, message.context.split("#")[0], kind_of(message), message.id)
         text = translations.publishable(unit)
         if text is not None:
             compiled.add(message.id, text, context=message.context)

@@ -33,6 +33,7 @@ class Translations:
     pseudo: bool = False
 
     def __post_init__(self) -> None:
+        self.decisions = dict(self.decisions)  # looked up once per unit: copy once, not per call
         self._by_segment: dict[str, Message] = (
             {m.context: m for m in self.catalog if m.id and m.context} if self.catalog is not None else {}
         )
@@ -42,7 +43,7 @@ class Translations:
         message = self._by_segment.get(unit.id)
         if message is None or message.id != unit.text or not message.string:
             return None  # no translation, or one made for another version of the source
-        state = state_of(message, dict(self.decisions))
+        state = state_of(message, self.decisions)
         if self.pseudo:
             return message.string if state in {"translated", "approved"} else None
         needed = self.policy.get(unit.kind, "approved")

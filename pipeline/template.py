@@ -9,7 +9,7 @@ from typing import Iterable
 
 from babel.messages.catalog import Catalog
 
-from pipeline.model import Corpus, Document
+from pipeline.model import Corpus, Document, node_text
 from pipeline.segments import Unit, units
 
 PROJECT = "portal"
@@ -27,19 +27,13 @@ def _placeholder_note(unit: Unit) -> str | None:
     for number, spec in sorted(unit.placeholders.items()):
         if "node" in spec:
             node = spec["node"]
-            inner = "".join(c for c in _flat(node) if not c.isspace()) or node["tag"]
+            inner = "".join(c for c in node_text(node) if not c.isspace()) or node["tag"]
             notes.append(f"<{number}/> = {inner}")
         elif spec["tag"] == "a":
             notes.append(f"<{number}>…</{number}> = link to {spec['attrs'].get('href', '')}")
         else:
             notes.append(f"<{number}>…</{number}> = {spec['tag']}")
     return "placeholders: keep them, move them with the words they wrap: " + "; ".join(notes)
-
-
-def _flat(node) -> str:
-    if isinstance(node, str):
-        return node
-    return "".join(_flat(c) for c in node["children"])
 
 
 def protected_in(text: str, terms: Iterable[str]) -> list[str]:
