@@ -298,20 +298,12 @@ def write_template(settings: Settings, template: Catalog) -> None:
 
 def update_locale(settings: Settings, template: Catalog, locale: str) -> dict[str, Any]:
     """Merge the template into one catalog, writing it only when it changes (caller holds the lock)."""
-    from babel.messages.catalog import Catalog as BabelCatalog
-
-    from pipeline.catalogs import catalog_path, read_catalog, render_catalog, write_catalog
-    from pipeline.merge import merge_catalog
-    from pipeline.pseudo import pseudo_catalog
+    from pipeline.catalogs import catalog_path, render_catalog, write_catalog
 
     pause_point(f"merge:{locale}")
     path = catalog_path(settings.locales_path, locale)
     old_text = path.read_text(encoding="utf-8") if path.exists() else None
-    if locale in PSEUDO_LOCALES:
-        merged, stats = pseudo_catalog(template, locale, settings.do_not_translate), None
-    else:
-        old = read_catalog(path, locale=locale) if old_text is not None else BabelCatalog(locale=locale, project=template.project)
-        merged, stats = merge_catalog(old, template, fuzzy_threshold=settings.fuzzy_threshold)
+    merged, stats = Workspace.from_settings(settings).merged(template, locale)
     written = render_catalog(merged) != old_text
     if written:
         write_catalog(merged, path)
@@ -326,7 +318,7 @@ def machine_drafts(settings: Settings, locale: str, provider: str) -> dict[str, 
     from pipeline.machine import api_key_from_env, translate_catalog
 
     workspace = Workspace.from_settings(settings)
-    memory = {m.id: m.string for m in _approved(workspace, locale)}
+    memory = workspace.memory(locale)
     catalog = workspace.catalog(locale)
     try:
         report = translate_catalog(
@@ -336,12 +328,6 @@ def machine_drafts(settings: Settings, locale: str, provider: str) -> dict[str, 
     finally:
         write_catalog(catalog, catalog_path(workspace.root, locale))  # keep every draft obtained
     return report.to_dict()
-
-
-def _approved(workspace: Workspace, locale: str):
-    from pipeline.review import approved_messages
-
-    return approved_messages(workspace.catalog(locale), workspace.decisions(locale)).values()
 
 
 def check_locale(settings: Settings, locale: str, corpus: Corpus) -> LocaleOutcome:

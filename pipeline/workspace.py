@@ -57,49 +57,35 @@ class Workspace:
         """Write the template and merge it into each locale's catalog (created when missing).
 
         Every catalog is read and merged before anything is written, so one broken PO file
-        means nothing at all is written.
+        means nothing at all is written. Pseudo-locales are regenerated, not merged.
         """
         results: dict[str, MergeStats] = {}
         merged: dict[str, Catalog] = {}
         with self.lock():
             for locale in locales:
-                if locale not in PSEUDO_LOCALES:
-                    merged[locale], results[locale] = self.merge_locale(template, locale)
+                merged[locale], stats = self.merged(template, locale)
+                if stats is not None:
+                    results[locale] = stats
             write_catalog(template, template_path(self.root), template=True)
             for locale, catalog in merged.items():
                 write_catalog(catalog, catalog_path(self.root, locale))
-            for locale in locales:
-                if locale in PSEUDO_LOCALES:
-                    self.write_pseudo(template, locale)
         return results
 
-    def merge_locale(self, template: Catalog, locale: str) -> tuple[Catalog, MergeStats]:
-        """Merge the template into one catalog in memory."""
+    def merged(self, template: Catalog, locale: str) -> tuple[Catalog, MergeStats | None]:
+        """A locale's catalog brought up to the template, in memory (stats None for pseudo-locales)."""
+        if locale in PSEUDO_LOCALES:
+            from pipeline.pseudo import pseudo_catalog
+
+            return pseudo_catalog(template, locale, self.dnt_terms), None
         path = catalog_path(self.root, locale)
         old = read_catalog(path, locale=locale) if path.exists() else Catalog(locale=locale, project=template.project)
         return merge_catalog(old, template, fuzzy_threshold=self.fuzzy_threshold)
 
-    def update_locale(self, template: Catalog, locale: str) -> MergeStats:
-        """Merge the template into one catalog and write it (the caller holds the lock)."""
-        merged, stats = self.merge_locale(template, locale)
-        write_catalog(merged, catalog_path(self.root, locale))
-        return stats
-
     def write_pseudo(self, template: Catalog, locale: str = "en_XA") -> Path:
         """Regenerate a pseudo-locale from the template (the caller holds the lock)."""
-        from pipeline.pseudo import pseudo_catalog
-
         path = catalog_path(self.root, locale)
-        write_catalog(pseudo_catalog(template, locale, self.dnt_terms), path)
+        write_catalog(self.merged(template, locale)[0], path)
         return path
-
-    def update_locale(self, template: Catalog, locale: str) -> MergeStats:
-        """Merge the template into one catalog (the caller holds the lock)."""
-        path = catalog_path(self.root, locale)
-        old = read_catalog(path, locale=locale) if path.exists() else Catalog(locale=locale, project=template.project)
-        merged, stats = merge_catalog(old, template, fuzzy_threshold=self.fuzzy_threshold)
-        write_catalog(merged, path)
-        return stats
 
     # --- quality and review -----------------------------------------------------------------
 
@@ -174,13 +160,9 @@ class Workspace:
 
     # --- memory -----------------------------------------------------------------------------
 
-    def memory(self) -> dict[str, dict[str, str]]:
-        """Per locale, every approved translation keyed by its English source."""
-        result: dict[str, dict[str, str]] = {}
-        for locale in self.locales():
-            catalog, decisions = self.catalog(locale), self.decisions(locale)
-            result[locale] = {m.id: m.string for m in approved_messages(catalog, decisions).values()}
-        return result
+    def memory(self, locale: str) -> dict[str, str]:
+        """Every approved translation of a locale, keyed by its English source (the translation memory)."""
+        return {m.id: m.string for m in approved_messages(self.catalog(locale), self.decisions(locale)).values()}
 
 
 def _as_catalog(messages: Iterable[Message], locale: str) -> Catalog:

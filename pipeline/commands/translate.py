@@ -32,7 +32,7 @@ def translate(
     workspace = Workspace.from_settings(settings)
     provider = provider or settings.mt_provider
     key_env = api_key_env or settings.mt_api_key_env
-    memory = workspace.memory().get(locale, {})
+    memory = workspace.memory(locale)
     with workspace.lock("translation"):
         catalog = workspace.catalog(locale)
         try:
