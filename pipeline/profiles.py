@@ -126,8 +126,10 @@ def relapse(root: Any, source: Source) -> Extracted:
     add(_section_doc(banner, source, "relapse", "safety", order, title="REVLIMID indication", skip=_is_hidden_heading))
     main = _one(root, "//main", "the main content <main>")
     page_title = main.xpath(".//h1")
-    for section in main.xpath(f"./section[{xpath_class('content-section')} or {xpath_class('callout')}]"):
-        extra = {"page_title": element_text(page_title[0])} if page_title and not docs[1:] else {}
+    sections = main.xpath(f"./section[{xpath_class('content-section')} or {xpath_class('callout')}]")
+    for number, section in enumerate(sections):
+        # The page's h1 heads its first section; keep it there rather than as a document of its own.
+        extra = {"page_title": element_text(page_title[0])} if page_title and number == 0 else {}
         add(_section_doc(section, source, "relapse", "page", order, **extra))
     indication = _one(main, f".//section[{xpath_class('indication')}]", "the POMALYST indication section.indication")
     add(_section_doc(indication, source, "relapse", "safety", order, title="POMALYST indication"))
