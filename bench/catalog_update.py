@@ -27,7 +27,7 @@ import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.merge import merge_files  # noqa: E402
+from pipeline.localization.merge import merge_files  # noqa: E402
 
 CHANGED, ADDED, REMOVED = 0.05, 0.02, 0.02
 MOVED = 0.2  # of the changed segments, the share whose segment id changed too (found only fuzzily)

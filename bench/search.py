@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.build import build_indexes  # noqa: E402
 from index.engine import SearchEngine  # noqa: E402
 from pipeline.config import load_settings  # noqa: E402
-from pipeline.extraction import extract_sources  # noqa: E402
-from pipeline.model import slugify  # noqa: E402
-from pipeline.published import PublishedDocument, PublishedSet, write_published  # noqa: E402
-from pipeline.sources import load_manifest  # noqa: E402
+from pipeline.extraction.extractor import extract_sources  # noqa: E402
+from pipeline.extraction.model import slugify  # noqa: E402
+from pipeline.publishing.published import PublishedDocument, PublishedSet, write_published  # noqa: E402
+from pipeline.extraction.sources import load_manifest  # noqa: E402
 
 QUERIES = {
     "exact term": ["thrombocytopenia", "neutropenia", "pruritus", "dehydration", "placebo", "edema"],

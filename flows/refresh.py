@@ -1,4 +1,4 @@
-"""The `refresh` Prefect flow: orchestrates the steps of pipeline.refresh as tasks, and nothing more.
+"""The `refresh` Prefect flow: orchestrates the steps of pipeline.refresh.run as tasks, and nothing more.
 
 Sources are fetched and extracted concurrently, then catalogs are merged, drafted and checked one
 task chain per locale, then everything is published in one atomic release switch. Extraction is
@@ -18,10 +18,10 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline import refresh as steps
+from pipeline.refresh import run as steps
 from pipeline.config import load_settings
 from pipeline.errors import PortalError, RefreshError
-from pipeline.model import Document
+from pipeline.extraction.model import Document
 
 ARTIFACT_KEY = "portal-refresh-report"
 

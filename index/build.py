@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -17,8 +16,9 @@ from whoosh.index import LockError
 
 from index.schema import SCHEMA_VERSION, index_fields, schema_for
 from pipeline.errors import LockBusyError, SearchIndexError
-from pipeline.published import PublishedSet, published_locales, read_published
-from pipeline.releases import KEEP_RELEASES, current_release, stage_release, write_json_atomic
+from pipeline.publishing.published import PublishedSet, published_locales, read_published
+from pipeline.fs import file_lock, write_json_atomic
+from pipeline.publishing.releases import KEEP_RELEASES, current_release, stage_release
 
 INDEX_NAME = "MAIN"
 META_FILE = "search.json"
@@ -181,26 +181,9 @@ def build_indexes(release: Path, locales: Sequence[str] | None = None, *, full: 
     return report
 
 
-@contextmanager
-def index_lock(data_dir: Path) -> Iterator[Path]:
+def index_lock(data_dir: Path) -> AbstractContextManager[Path]:
     """Hold ``data_dir/locks/index.lock`` (one index publisher at a time) or raise LockBusyError."""
-    path = Path(data_dir) / "locks" / "index.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or None
-            raise LockBusyError("index build", lock=path, holder=holder) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        yield path
-    finally:
-        handle.close()  # closing releases the flock; a killed process releases it too
+    return file_lock(Path(data_dir) / "locks" / "index.lock", "index build")
 
 
 def publish_indexes(data_dir: Path, locales: Sequence[str] | None = None, *, full: bool = False,

@@ -19,8 +19,8 @@ from index.analyzers import text_analyzer, normalizer, words
 from index.query import Lexicon, Plan, QueryBuilder
 from index.synonyms import load_synonyms
 from pipeline.errors import PortalError, SearchIndexError
-from pipeline.published import PublishedDocument, PublishedSet, read_published
-from pipeline.releases import current_release
+from pipeline.publishing.published import PublishedDocument, PublishedSet, read_published
+from pipeline.publishing.releases import current_release
 
 FEW_RESULTS = 3
 SNIPPET_CHARS = 220

@@ -7,7 +7,7 @@ from typing import Any
 from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
 
 from index.analyzers import exact_analyzer, exact_key, plain_analyzer, text_analyzer
-from pipeline.published import PublishedDocument
+from pipeline.publishing.published import PublishedDocument
 
 # Bump when fields or analysis change: an index of another version is rebuilt in full.
 SCHEMA_VERSION = 3

@@ -7,9 +7,10 @@ Exception tree::
     ├── SourceError                  a source manifest or snapshot cannot be used
     │   └── FetchError               fetching a source over HTTP failed after retries
     ├── ExtractionError              a page broke its extraction contract (exit code 2)
-    ├── CatalogError                 a template or catalog cannot be read or written
-    │   ├── CatalogSyntaxError       a PO file has a syntax error (file and line)
+    ├── StorageError                 a file cannot be written atomically or locked
     │   └── LockBusyError            another process holds a lock (catalog, index, refresh)
+    ├── CatalogError                 a template or catalog cannot be read or written
+    │   └── CatalogSyntaxError       a PO file has a syntax error (file and line)
     ├── ReviewError                  a review action is not allowed (unknown segment, QA error)
     ├── TranslationError             a machine-translation provider cannot be used
     ├── SearchIndexError             an index is missing, corrupt or cannot be built
@@ -107,7 +108,16 @@ class CatalogSyntaxError(CatalogError):
         super().__init__(f"PO syntax error: {problem}", file=file, line=line)
 
 
-class LockBusyError(CatalogError):
+class StorageError(PortalError):
+    """A file cannot be written atomically, or a lock cannot be taken, for a reason of the OS."""
+
+    def __init__(self, problem: str, *, file: str | Path) -> None:
+        self.file = str(file)
+        self.problem = problem
+        super().__init__(f"{self.file}: {problem}")
+
+
+class LockBusyError(StorageError):
     """Another process holds the lock that guards a catalog, an index or a refresh."""
 
     def __init__(self, what: str, *, lock: str | Path, holder: str | None = None) -> None:
@@ -117,7 +127,7 @@ class LockBusyError(CatalogError):
         by = f" (held by {holder})" if holder else ""
         PortalError.__init__(self, f"another {what} is running{by}; lock {self.lock}. Try again when it has finished.")
         self.file = self.lock
-        self.line = None
+        self.problem = self.message
 
 
 class ReviewError(PortalError):

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.published import PublishedDocument, PublishedSet, published_locales, read_published
-from pipeline.releases import current_release
+from pipeline.publishing.published import PublishedDocument, PublishedSet, published_locales, read_published
+from pipeline.publishing.releases import current_release
 
 BOXED_WARNING_ID = "isi/warnings"
 

@@ -75,7 +75,7 @@ def _plain(node: Any) -> str:
 
 
 def render_body(body: Iterable[Any], title: str | None = None) -> Markup:
-    """The HTML of a body tree (see pipeline.model), safe to insert into a page as is.
+    """The HTML of a body tree (see pipeline.extraction.model), safe to insert into a page as is.
 
     With `title`, a first block that only repeats the title is left out: the page shows the title
     as its heading already (the boxed warning's body opens with its own title in bold).

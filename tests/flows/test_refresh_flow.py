@@ -11,10 +11,10 @@ import pytest
 from werkzeug import Response
 
 from index.engine import SearchEngine
-from pipeline.catalogs import catalog_path, read_catalog
+from pipeline.localization.pofile import catalog_path, read_catalog
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import RefreshError
-from pipeline.releases import current_release
+from pipeline.publishing.releases import current_release
 
 pytestmark = pytest.mark.flow
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.published import PublishedDocument, PublishedSet, write_published
+from pipeline.publishing.published import PublishedDocument, PublishedSet, write_published
 
 GLOSSARY = "https://example.test/glossary/#"
 RELAPSE = "https://example.test/relapse/#"

@@ -16,8 +16,8 @@ import pytest
 from index.build import build_indexes, index_dir, index_lock, publish_indexes
 from index.engine import SearchEngine
 from pipeline.errors import LockBusyError, SearchIndexError
-from pipeline.published import PublishedSet, read_published, write_published
-from pipeline.releases import current_release, stage_release
+from pipeline.publishing.published import PublishedSet, read_published, write_published
+from pipeline.publishing.releases import current_release, stage_release
 
 from conftest import make_live_release, published_set
 

@@ -16,9 +16,9 @@ from index.build import publish_indexes
 from index.engine import SearchEngine
 from index.evaluation import evaluate, load_judgments
 from pipeline.config import load_settings
-from pipeline.extraction import extract_sources
-from pipeline.publishing import DEFAULT_POLICY, Translations, publish_locale
-from pipeline.sources import load_manifest
+from pipeline.extraction.extractor import extract_sources
+from pipeline.publishing.policy import DEFAULT_POLICY, Translations, publish_locale
+from pipeline.extraction.sources import load_manifest
 
 from conftest import make_live_release
 
@@ -28,8 +28,8 @@ MIN_TRANSLATED_GLOSSARY = 0.8
 
 
 def _spanish(corpus, locales_dir: Path):
-    from pipeline.catalogs import catalog_path, read_catalog
-    from pipeline.review import latest_decisions, log_path, read_log
+    from pipeline.localization.pofile import catalog_path, read_catalog
+    from pipeline.localization.review import latest_decisions, log_path, read_log
 
     path = catalog_path(locales_dir, "es")
     if not path.exists():

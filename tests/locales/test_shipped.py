@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs import catalog_path, read_catalog, template_path
+from pipeline.localization.pofile import catalog_path, read_catalog, template_path
 from pipeline.config import load_settings
-from pipeline.qa import check_catalog, errors
-from pipeline.stats import catalog_stats
-from pipeline.template import template_from_sources
-from pipeline.sources import load_manifest
-from pipeline.workspace import Workspace
+from pipeline.localization.qa import check_catalog, errors
+from pipeline.localization.stats import catalog_stats
+from pipeline.localization.template import template_from_sources
+from pipeline.extraction.sources import load_manifest
+from pipeline.localization.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
@@ -66,6 +66,6 @@ def test_no_qa_errors_in_shipped_translations(workspace, locale):
 
 
 def test_review_log_names_maintainers(workspace):
-    from pipeline.review import log_path, read_log
+    from pipeline.localization.review import log_path, read_log
 
     assert {e.reviewer for e in read_log(log_path(LOCALES, "es"))} == {"maintainers"}

@@ -1,4 +1,4 @@
-"""Tests for pipeline.catalogs: PO reading with line-numbered errors, atomic writes, the lock."""
+"""Tests for pipeline.localization.pofile: PO reading with line-numbered errors, atomic writes, the lock."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from babel.messages.pofile import normalize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalogs
-from pipeline.catalogs import (
+from pipeline.localization import pofile as catalogs
+from pipeline.localization.pofile import (
     catalog_lock,
     catalog_path,
     list_locales,
@@ -301,7 +301,7 @@ def test_a_second_update_is_refused_with_the_holder_named(tmp_path):
 
 def test_the_lock_is_held_against_another_process(tmp_path):
     script = (
-        "import sys\nfrom pipeline.catalogs import catalog_lock\nfrom pipeline.errors import LockBusyError\n"
+        "import sys\nfrom pipeline.localization.pofile import catalog_lock\nfrom pipeline.errors import LockBusyError\n"
         "try:\n    with catalog_lock(sys.argv[1]): print('got it')\nexcept LockBusyError as e: print(e)\n"
     )
     with catalog_lock(tmp_path / "fr.po"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.changes import diff_corpora, read_corpus, write_corpus
-from pipeline.model import Corpus, Document, element
+from pipeline.publishing.changes import diff_corpora, read_corpus, write_corpus
+from pipeline.extraction.model import Corpus, Document, element
 
 
 def doc(slug: str, text: str, source: str = "glossary") -> Document:

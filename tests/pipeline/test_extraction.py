@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ExtractionError
-from pipeline.extraction import extract_page, extract_sources, find_abbreviations, find_phones
-from pipeline.sources import load_manifest
+from pipeline.extraction.extractor import extract_page, extract_sources, find_abbreviations, find_phones
+from pipeline.extraction.sources import load_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

@@ -10,8 +10,8 @@ import pytest
 from werkzeug import Response
 
 from pipeline.errors import FetchError
-from pipeline.fetching import backoff_delay, fetch_source, read_offline, read_state, retry_after
-from pipeline.sources import Source
+from pipeline.extraction.fetching import backoff_delay, fetch_source, read_offline, read_state, retry_after
+from pipeline.extraction.sources import Source
 
 PAGE = b"<html><body><h1>Glossary</h1></body></html>"
 

@@ -9,7 +9,7 @@ from babel.messages.catalog import Catalog
 from werkzeug import Request, Response
 
 from pipeline.errors import TranslationError
-from pipeline.machine import (
+from pipeline.localization.machine import (
     MEMORY_COMMENT,
     TranslationReport,
     api_key_from_env,

@@ -1,4 +1,4 @@
-"""Tests for pipeline.merge: msgmerge semantics, never losing a translation, files and locking."""
+"""Tests for pipeline.localization.merge: msgmerge semantics, never losing a translation, files and locking."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from babel.messages.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalogs import catalog_lock, catalog_path, read_catalog, template_path, write_catalog
+from pipeline.localization.pofile import catalog_lock, catalog_path, read_catalog, template_path, write_catalog
 from pipeline.errors import CatalogSyntaxError, LockBusyError
-from pipeline.merge import merge_catalog, merge_files, update_catalogs
+from pipeline.localization.merge import merge_catalog, merge_files, update_catalogs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "po"
 WHEN = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.timezone.utc)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from babel.messages.catalog import Catalog
 
-from pipeline.qa import CheckContext, Finding, check_catalog, check_message, errors, glossary_from_catalog
+from pipeline.localization.qa import CheckContext, Finding, check_catalog, check_message, errors, glossary_from_catalog
 
 TERMS = ("POMALYST", "REVLIMID", "REMS", "NCCN", "FDA", "MedWatch")
 ES = CheckContext("es", TERMS)

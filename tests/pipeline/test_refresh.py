@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from index.engine import SearchEngine
-from pipeline.catalogs import catalog_path, read_catalog, write_catalog
+from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.errors import LockBusyError, RefreshError
-from pipeline.refresh import raise_for_status, refresh_lock, run_refresh
-from pipeline.releases import current_release
-from pipeline.workspace import Workspace
+from pipeline.refresh.run import raise_for_status, refresh_lock, run_refresh
+from pipeline.publishing.releases import current_release
+from pipeline.localization.workspace import Workspace
 
 OLD_DEFINITION = "A condition in which the number of red blood cells is below normal."
 NEW_DEFINITION = "A condition in which the number of red blood cells or hemoglobin is lower than normal."
@@ -139,7 +139,7 @@ def test_sigkill_mid_publish_leaves_the_live_release_and_the_next_run_recovers(s
     live = current_release(settings.data_path)
     published = (live / "published" / "en.json").read_bytes()
     change_definition(settings)
-    script = "from pipeline.config import load_settings; from pipeline.refresh import run_refresh; run_refresh(load_settings())"
+    script = "from pipeline.config import load_settings; from pipeline.refresh.run import run_refresh; run_refresh(load_settings())"
     child = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT,
                              env=_env(settings, PORTAL_REFRESH_PAUSE="publish:60"))
     try:

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from pipeline.errors import PublishError
-from pipeline.releases import current_release, previous_release, rollback, stage_release, write_json_atomic
+from pipeline.publishing.releases import current_release, previous_release, rollback, stage_release, write_json_atomic
 
 
 def publish(data_dir, value, **kwargs):
@@ -62,7 +62,7 @@ def test_sigkill_while_staging_leaves_live_release(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from pipeline.releases import stage_release, write_json_atomic
+        from pipeline.publishing.releases import stage_release, write_json_atomic
         with stage_release(Path({str(tmp_path)!r})) as staging:
             write_json_atomic(staging / "published" / "en.json", {{"value": "half"}})
             os.kill(os.getpid(), signal.SIGKILL)

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 from werkzeug import Response
 
-from pipeline.changes import diff_corpora
-from pipeline.model import Corpus, Document, element
-from pipeline.refresh import LocaleOutcome, RefreshResult, SourceOutcome
-from pipeline.report import post_webhook, render_report, save_report
+from pipeline.publishing.changes import diff_corpora
+from pipeline.extraction.model import Corpus, Document, element
+from pipeline.refresh.run import LocaleOutcome, RefreshResult, SourceOutcome
+from pipeline.publishing.report import post_webhook, render_report, save_report
 
 
 def _result() -> RefreshResult:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from pipeline.model import Document, element
-from pipeline.segments import PlaceholderError, decode_inline, encode_inline, render, units
+from pipeline.extraction.model import Document, element
+from pipeline.localization.segments import PlaceholderError, decode_inline, encode_inline, render, units
 
 
 def doc(body, kind="safety", title="How should I take POMALYST?"):

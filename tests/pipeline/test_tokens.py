@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.tokens import find_tokens, leftover_placeholders, normalize_number, shield, unshield
+from pipeline.localization.tokens import find_tokens, leftover_placeholders, normalize_number, shield, unshield
 
 TERMS = ("POMALYST", "REVLIMID", "REMS", "NCCN", "FDA", "MedWatch", "Lenalidomide REMS")
 

@@ -7,16 +7,16 @@ import subprocess
 
 import pytest
 
-from pipeline.catalogs import catalog_path, read_catalog, write_catalog
+from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.errors import ReviewError
-from pipeline.model import Corpus, Document, element
-from pipeline.mofile import publishable_catalog
-from pipeline.pseudo import pseudo_translate
-from pipeline.publishing import Translations, publish_locale
-from pipeline.review import log_path, read_log
-from pipeline.stats import catalog_stats
-from pipeline.template import build_template
-from pipeline.workspace import Workspace
+from pipeline.extraction.model import Corpus, Document, element
+from pipeline.publishing.mofile import publishable_catalog
+from pipeline.localization.pseudo import pseudo_translate
+from pipeline.publishing.policy import Translations, publish_locale
+from pipeline.localization.review import log_path, read_log
+from pipeline.localization.stats import catalog_stats
+from pipeline.localization.template import build_template
+from pipeline.localization.workspace import Workspace
 
 POLICY = {"glossary": "approved", "safety": "approved", "page": "approved"}
 
@@ -56,7 +56,7 @@ ES = {
 
 
 def states(ws, locale="es"):
-    from pipeline.review import review_rows
+    from pipeline.localization.review import review_rows
 
     return {r.segment: r.state for r in review_rows(ws.catalog(locale), ws.decisions(locale))}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.model import body_text, element
-from pipeline.published import PublishedDocument, PublishedSet, write_published
-from pipeline.releases import stage_release
+from pipeline.extraction.model import body_text, element
+from pipeline.publishing.published import PublishedDocument, PublishedSet, write_published
+from pipeline.publishing.releases import stage_release
 
 GLOSSARY_URL = "https://www.revlimid.com/mm-patient/glossary/"
 RELAPSE_URL = "https://www.revlimid.com/mm-patient/relapse/whats-after-relapse/"
@@ -151,7 +151,7 @@ def build_release(data_dir: Path, *, index: bool = True) -> Path:
             from index.build import build_indexes
 
             build_indexes(staging)
-    from pipeline.releases import current_release
+    from pipeline.publishing.releases import current_release
 
     return current_release(data_dir)
 

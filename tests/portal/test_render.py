@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.model import element
+from pipeline.extraction.model import element
 from portal.render import render_body, safe_href
 
 

@@ -7,7 +7,7 @@ import socket
 from typer.testing import CliRunner
 
 from pipeline import cli
-from pipeline.commands import serve as serve_command
+from pipeline.cli import serve as serve_command
 
 runner = CliRunner()
 

@@ -1,0 +1,151 @@
+"""`portal catalog ...`: template and catalogs (update, merge, compile, stats, pseudo)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from pipeline.cli import options as cli
+
+group = typer.Typer(help="Template and catalogs: update, merge, compile, stats, pseudo.\n\nExample: portal catalog update",
+                    no_args_is_help=True)
+
+
+def _workspace():
+    from pipeline.localization.workspace import Workspace
+
+    settings = cli.settings()
+    return settings, Workspace.from_settings(settings)
+
+
+def _locales(settings, chosen: Optional[List[str]]) -> list[str]:
+    return list(chosen) if chosen else list(settings.locales)
+
+
+@group.command("update")
+@cli.clean_errors
+def update(
+    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+) -> None:
+    """Extract the sources, write locales/portal.pot and merge it into every catalog.
+
+    Unchanged source keeps its translation; a changed one becomes a draft with the previous
+    msgid; a removed one becomes obsolete; new ones are untranslated. Nothing human is lost.
+
+    Example: portal catalog update --locale es
+    """
+    from pipeline.config import PROJECT_ROOT
+    from pipeline.extraction.sources import load_manifest
+    from pipeline.localization.template import template_from_sources
+
+    settings, workspace = _workspace()
+    _, template = template_from_sources(load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate,
+                                        project_root=PROJECT_ROOT)
+    results = workspace.update(template, _locales(settings, locale))
+    data = {"template": {"messages": len([m for m in template if m.id])},
+            "locales": {loc: asdict(stats) for loc, stats in results.items()}}
+    if fmt is cli.Format.json:
+        typer.echo(json.dumps(data, indent=1))
+        return
+    typer.echo(f"template: {data['template']['messages']} messages")
+    for loc, stats in results.items():
+        typer.echo(f"{loc}: {stats.exact} kept, {stats.fuzzy} now drafts, {stats.new} new, {stats.obsolete} obsolete")
+
+
+@group.command("merge")
+@cli.clean_errors
+def merge(
+    definitions: Path = typer.Argument(..., metavar="DEF.po", help="Catalog with the existing translations."),
+    reference: Path = typer.Argument(..., metavar="REF.pot", help="Template with the current sources."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the merged catalog."),
+) -> None:
+    """Merge a template into a catalog, like `msgmerge --previous`, on any pair of files.
+
+    Example: portal catalog merge fr.po messages.pot -o fr.new.po
+    """
+    from pipeline.localization.merge import merge_files
+
+    stats = merge_files(definitions, reference, output)
+    typer.echo(f"{output}: {stats.exact} exact, {stats.fuzzy} fuzzy, {stats.new} new, {stats.obsolete} obsolete")
+
+
+@group.command("compile")
+@cli.clean_errors
+def compile_(
+    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to compile (default: all configured)."),
+) -> None:
+    """Write .mo files holding only the translations the publishing rule allows.
+
+    They go to <data-dir>/messages/<locale>/LC_MESSAGES/portal.mo.
+
+    Example: portal catalog compile --locale es
+    """
+    from pipeline.publishing.mofile import write_mofile
+    from pipeline.publishing.policy import Translations
+    from pipeline.localization.pseudo import PSEUDO_LOCALES
+
+    settings, workspace = _workspace()
+    for loc in _locales(settings, locale):
+        translations = Translations(loc, workspace.catalog(loc), workspace.decisions(loc), settings.publish_policy,
+                                    pseudo=loc in PSEUDO_LOCALES)
+        path = settings.data_path / "messages" / loc / "LC_MESSAGES" / "portal.mo"
+        count = write_mofile(translations, path)
+        typer.echo(f"{loc}: {count} publishable translations -> {path}")
+
+
+@group.command("stats")
+@cli.clean_errors
+def stats(
+    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to report (default: all configured)."),
+    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+) -> None:
+    """Messages and words by review state and content kind, per locale.
+
+    Example: portal catalog stats --format json
+    """
+    from pipeline.localization.stats import catalog_stats
+
+    settings, workspace = _workspace()
+    data = {"locales": {loc: catalog_stats(workspace.catalog(loc), workspace.decisions(loc))
+                        for loc in _locales(settings, locale)}}
+    if fmt is cli.Format.json:
+        typer.echo(json.dumps(data, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Translation coverage")
+    for column in ("locale", "kind", "total", "untranslated", "draft", "translated", "approved", "% approved", "words"):
+        table.add_column(column, justify="right" if column not in ("locale", "kind") else "left")
+    for loc, counts in data["locales"].items():
+        rows = [("all", counts)] + list(counts["by_kind"].items())
+        for kind, c in rows:
+            table.add_row(loc, kind, *(str(c[k]) for k in ("total", "untranslated", "draft", "translated", "approved")),
+                          f"{c['percent_approved']:.1f}", str(c["words"]))
+    Console().print(table)
+
+
+@group.command("pseudo")
+@cli.clean_errors
+def pseudo(
+    locale: str = typer.Option("en_XA", "--locale", "-l", help="Pseudo-locale to generate."),
+) -> None:
+    """Generate the pseudo-locale from the template: accented, ~40% longer, bracketed.
+
+    Placeholders, numbers and do-not-translate terms stay untouched.
+
+    Example: portal catalog pseudo --locale en_XA
+    """
+    settings, workspace = _workspace()
+    with workspace.lock():
+        path = workspace.write_pseudo(workspace.template(), locale)
+    typer.echo(f"{locale}: written {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(group, name="catalog")

@@ -1,0 +1,87 @@
+"""What every `portal` command shares: the Typer app, global options, formats, clean error exits."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
+
+import typer
+
+from pipeline import __version__
+from pipeline.errors import PortalError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="portal",
+    help="Multilingual content pipeline and search index for a patient portal.\n\nExample: portal extract --format json",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    """Output format of commands that print data."""
+
+    text = "text"
+    json = "json"
+
+
+class Invocation:
+    """Options given before the command, shared by every command."""
+
+    data_dir: Optional[Path] = None
+    config: Optional[Path] = None
+
+
+def settings():
+    """The settings for this invocation: portal.toml, env, then --data-dir."""
+    from pipeline.config import load_settings
+
+    return load_settings(Invocation.config, data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None)
+
+
+def fail(error: PortalError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def clean_errors(func: F) -> F:
+    """Turn every PortalError into its one-line message and exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PortalError as error:
+            fail(error)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"portal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="PORTAL_DATA_DIR", help="Directory for generated data (default: var/)."),
+    config: Optional[Path] = typer.Option(None, "--config", envvar="PORTAL_CONFIG", help="Settings file (default: portal.toml)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Multilingual content pipeline and search index for a patient portal.
+
+    Example: portal --data-dir /tmp/portal extract --format json
+    """
+    Invocation.data_dir = data_dir
+    Invocation.config = config

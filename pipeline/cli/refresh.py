@@ -1,0 +1,117 @@
+"""`portal refresh` and `portal schedule`: run the refresh flow now, or serve it on a cron schedule."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from pipeline.cli import options as cli
+
+
+Format = cli.Format
+
+
+class Runner(str, Enum):
+    threads = "threads"
+    dask = "dask"
+
+
+def _quiet_prefect() -> None:
+    # The ephemeral server is an implementation detail of a one-off run: no telemetry, few logs.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _show(summary: dict, fmt: Format) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+        return
+    docs = summary["documents"]
+    typer.echo(f"refresh {summary['status']}: {'changes published' if summary['changed'] else 'nothing changed'}"
+               f" (release {summary['release'] or '-'})")
+    for sid, source in summary["sources"].items():
+        extra = f": {source['error']}" if source["error"] else ""
+        typer.echo(f"  source {sid}: {source['status']}, {source['documents']} documents{extra}")
+    typer.echo(f"  documents: {docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
+               f"{docs['unchanged']} unchanged")
+    for loc, counts in summary["messages"]["locales"].items():
+        typer.echo(f"  {loc}: {counts['drafts']} drafts, {counts['new']} new, {counts['obsolete']} obsolete")
+    typer.echo(f"  report: {summary['report']}")
+
+
+def refresh(
+    source: Optional[List[str]] = typer.Option(None, "--source", help="Refresh only this source (repeatable)."),
+    sources_file: Optional[Path] = typer.Option(None, "--sources", metavar="MANIFEST.toml", help="Another manifest in the format of source_docs/sources.toml."),
+    online: bool = typer.Option(False, "--online", help="Fetch the live pages over HTTP instead of reading the snapshots."),
+    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
+    mt: Optional[str] = typer.Option(None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages with this provider."),
+    wait: bool = typer.Option(False, "--wait", help="Wait for a running refresh to finish instead of exiting."),
+    runner: Runner = typer.Option(Runner.threads, "--runner", help="Task runner: threads, or dask for scale-out."),
+    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+) -> None:
+    """Fetch, extract, detect changes, merge catalogs, check and publish atomically; write a report.
+
+    Runs the Prefect flow in this process (ephemeral mode, no server to run). When nothing changed
+    since the live release it answers at once without starting Prefect. Exits 1 when a source or
+    step failed (the rest is published; failed sources keep their last good content).
+
+    Example: portal refresh --online --locale es --format json
+    """
+    from pipeline.refresh import run as steps
+
+    settings = cli.settings()
+    options = dict(sources=source or None, manifest=str(sources_file.resolve()) if sources_file else None,
+                   online=online, locales=locale or None, mt=mt)
+    with steps.refresh_lock(settings.data_path, wait=wait):
+        plan = steps.make_plan(settings, **options)
+        fetched, _, same = steps.probe(plan)
+        if same:
+            result = steps.unchanged_result(plan, fetched, steps._now())
+            steps.write_report(settings, result)
+    if same:
+        _show(result.summary(), fmt)
+        return
+    _quiet_prefect()
+    from flows.refresh import run_flow
+    from pipeline.errors import RefreshError
+
+    try:
+        summary = run_flow(runner=runner.value, wait=wait, settings=asdict(settings), **options)
+    except RefreshError as error:
+        if getattr(error, "summary", None):
+            _show(error.summary, fmt)
+        raise
+    _show(summary, fmt)
+
+
+def schedule(
+    cron: str = typer.Option(..., "--cron", help="Cron expression, e.g. \"0 6 * * 1-5\"."),
+    timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone of the cron expression."),
+    name: str = typer.Option("scheduled", "--name", help="Name of the deployment."),
+    online: bool = typer.Option(True, "--online/--offline", help="Fetch the live pages (default) or read snapshots."),
+    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
+    mt: Optional[str] = typer.Option(None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages."),
+) -> None:
+    """Serve the refresh flow as a Prefect deployment on a cron schedule (runs until stopped).
+
+    Point PREFECT_API_URL at a Prefect server to see and trigger runs there.
+
+    Example: portal schedule --cron "0 6 * * 1-5" --timezone Europe/Madrid
+    """
+    from flows.deploy import serve_refresh
+
+    settings = cli.settings()
+    serve_refresh(cron=cron, timezone=timezone, name=name,
+                  parameters={"online": online, "locales": locale or None, "mt": mt, "wait": True,
+                              "settings": {"data_dir": str(settings.data_path)}})
+
+
+def register(app: typer.Typer) -> None:
+    app.command("refresh")(cli.clean_errors(refresh))
+    app.command("schedule")(cli.clean_errors(schedule))

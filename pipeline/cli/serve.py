@@ -1,0 +1,53 @@
+"""`portal serve`: run the patient portal over the live release with uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Optional
+
+import typer
+
+from pipeline.cli import options as cli
+from pipeline.errors import ConfigError
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail with one line before uvicorn starts if the address cannot be bound (uvicorn logs a traceback-ish exit)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            raise ConfigError(f"{host}:{port} {reason}; choose another with --port", setting="portal_port") from None
+
+
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default: setting portal_host, 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port to listen on (default: setting portal_port, 8000)."),
+) -> None:
+    """Serve the patient portal (search, glossary, safety information, JSON API) over the live release.
+
+    Example: portal serve --host 127.0.0.1 --port 8000
+    """
+    import uvicorn
+
+    from pipeline.publishing.releases import current_release
+    from portal.app import create_app
+
+    settings = cli.settings()
+    host = host or settings.portal_host
+    port = port or settings.portal_port
+    data_dir = settings.data_path
+    _check_free(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"Serving the portal on http://{shown}:{port}/ (data: {data_dir}); press Ctrl+C to stop.")
+    if current_release(data_dir) is None:
+        typer.echo("note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True)
+    uvicorn.run(create_app(data_dir), host=host, port=port, log_level="info", server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(cli.clean_errors(serve))

@@ -1,1 +1,0 @@
-"""The `portal` CLI command groups, one module each."""

@@ -1,0 +1,41 @@
+"""Coverage statistics: messages and words by review state and content kind, per locale."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from babel.messages.catalog import Catalog
+
+from pipeline.localization.review import STATES, LogEntry, kind_of, state_of
+
+KINDS = ("glossary", "safety", "page")
+
+
+def _empty() -> dict[str, Any]:
+    return {"total": 0, **{state: 0 for state in STATES}, "percent_approved": 0.0, "words": 0,
+            "words_by_state": {state: 0 for state in STATES}}
+
+
+def _finish(counts: dict[str, Any]) -> dict[str, Any]:
+    counts["percent_approved"] = round(100.0 * counts["approved"] / counts["total"], 1) if counts["total"] else 0.0
+    return counts
+
+
+def catalog_stats(catalog: Catalog, decisions: Mapping[str, LogEntry]) -> dict[str, Any]:
+    """Counts for one catalog, with the same keys again under by_kind."""
+    overall = _empty()
+    by_kind = {kind: _empty() for kind in KINDS}
+    decisions = dict(decisions)
+    for message in catalog:
+        if not message.id:
+            continue
+        state = state_of(message, decisions)
+        words = len(message.id.split())
+        for counts in (overall, by_kind.setdefault(kind_of(message), _empty())):
+            counts["total"] += 1
+            counts[state] += 1
+            counts["words"] += words
+            counts["words_by_state"][state] += words
+    result = _finish(overall)
+    result["by_kind"] = {kind: _finish(counts) for kind, counts in by_kind.items()}
+    return result

@@ -1,0 +1,101 @@
+"""The publishing rule: what a patient sees of a document in a locale, and whether it is a fallback.
+
+A document is shown translated only when every one of its units passes the policy of its kind
+(by default ``approved``: a reviewer approved that exact source and translation). Otherwise the
+whole document is shown in approved English, marked ``fallback`` so the portal says so. Mixing
+languages inside one safety section is never done.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from babel.messages.catalog import Catalog, Message
+
+from pipeline.extraction.model import Corpus, Document, body_text, strip_parenthetical
+from pipeline.publishing.published import PublishedDocument, PublishedSet
+from pipeline.localization.review import LogEntry, state_of
+from pipeline.localization.segments import PlaceholderError, Unit, render, units
+
+DEFAULT_POLICY = {"glossary": "approved", "safety": "approved", "page": "approved"}
+
+
+@dataclass
+class Translations:
+    """One locale's catalog and review decisions, and how strict publishing is."""
+
+    locale: str
+    catalog: Catalog | None
+    decisions: Mapping[str, LogEntry]
+    policy: Mapping[str, str]
+    pseudo: bool = False
+
+    def __post_init__(self) -> None:
+        self.decisions = dict(self.decisions)  # looked up once per unit: copy once, not per call
+        self._by_segment: dict[str, Message] = (
+            {m.context: m for m in self.catalog if m.id and m.context} if self.catalog is not None else {}
+        )
+
+    def publishable(self, unit: Unit) -> str | None:
+        """The translation of a unit if it may be shown, else None."""
+        message = self._by_segment.get(unit.id)
+        if message is None or message.id != unit.text or not message.string:
+            return None  # no translation, or one made for another version of the source
+        state = state_of(message, self.decisions)
+        if self.pseudo:
+            return message.string if state in {"translated", "approved"} else None
+        needed = self.policy.get(unit.kind, "approved")
+        if state == "approved" or (needed == "translated" and state == "translated"):
+            return message.string
+        return None
+
+
+def published_text(doc: Document, translations: Translations | None) -> tuple[str, list, bool]:
+    """(title, body, fallback) of a document in the locale of ``translations`` (None: English)."""
+    if translations is None:
+        return doc.title, doc.body, False
+    doc_units = units(doc)
+    chosen = {unit.id: translations.publishable(unit) for unit in doc_units}
+    if any(text is None for text in chosen.values()):
+        return doc.title, doc.body, True
+    try:
+        title, body = render(doc, lambda unit: chosen[unit.id])
+    except (PlaceholderError, KeyError):
+        return doc.title, doc.body, True
+    return title, body, False
+
+
+def related_safety(doc: Document, corpus: Corpus) -> list[str]:
+    """Safety sections that mention a glossary term (or its abbreviation)."""
+    if doc.kind != "glossary":
+        return []
+    needles = [doc.fields.get("term") or doc.title]
+    if doc.fields.get("abbreviation"):
+        needles.append(doc.fields["abbreviation"])
+    patterns = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])", re.IGNORECASE) for n in needles if n]
+    return [other.id for other in corpus.documents
+            if other.kind == "safety" and any(p.search(other.text) for p in patterns)]
+
+
+def publish_document(doc: Document, corpus: Corpus, locale: str, translations: Translations | None, order: int) -> PublishedDocument:
+    title, body, fallback = published_text(doc, translations)
+    text = "\n".join(part for part in (title, body_text(body)) if part)
+    fields = doc.fields
+    term = None
+    if doc.kind == "glossary":
+        term = fields.get("term") if fallback or translations is None else strip_parenthetical(title)
+    return PublishedDocument(
+        id=doc.id, source=doc.source, kind=doc.kind, locale=locale, title=title, text=text, body=body,
+        url=doc.url, fallback=fallback, en_title=doc.title, term=term,
+        abbreviation=fields.get("abbreviation"), also_known_as=list(fields.get("also_known_as") or []),
+        pronunciation=fields.get("pronunciation"), definition=body_text(body) if doc.kind == "glossary" else None,
+        related=related_safety(doc, corpus) + list(fields.get("sections") or []), order=order,
+    )
+
+
+def publish_locale(corpus: Corpus, locale: str, translations: Translations | None) -> PublishedSet:
+    """Every document of the corpus as published in one locale (English when translations is None)."""
+    docs = [publish_document(doc, corpus, locale, translations, order) for order, doc in enumerate(corpus.documents)]
+    return PublishedSet(locale=locale, documents=docs, abbreviations=dict(corpus.abbreviations))
