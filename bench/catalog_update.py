@@ -27,33 +27,72 @@ import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.localization.merge import merge_files  # noqa: E402
+from pipeline.localization.merge import merge_files
 
 CHANGED, ADDED, REMOVED = 0.05, 0.02, 0.02
 MOVED = 0.2  # of the changed segments, the share whose segment id changed too (found only fuzzily)
 
 DOCUMENTS = ("glossary", "isi", "dosing", "faq", "rems", "page")
 SUBJECTS = (
-    "POMALYST", "REVLIMID", "your doctor", "your pharmacist", "your healthcare provider",
-    "the REMS program", "patients with multiple myeloma", "women who can become pregnant",
-    "men taking this medicine", "your caregiver", "the NCCN guidelines", "the FDA",
+    "POMALYST",
+    "REVLIMID",
+    "your doctor",
+    "your pharmacist",
+    "your healthcare provider",
+    "the REMS program",
+    "patients with multiple myeloma",
+    "women who can become pregnant",
+    "men taking this medicine",
+    "your caregiver",
+    "the NCCN guidelines",
+    "the FDA",
 )
 VERBS = (
-    "can cause", "may increase the risk of", "should be checked for", "is used to treat",
-    "must be stopped if there are signs of", "can lower the number of", "may lead to",
-    "is not approved for", "should be told about", "can help prevent",
+    "can cause",
+    "may increase the risk of",
+    "should be checked for",
+    "is used to treat",
+    "must be stopped if there are signs of",
+    "can lower the number of",
+    "may lead to",
+    "is not approved for",
+    "should be told about",
+    "can help prevent",
 )
 OBJECTS = (
-    "blood clots", "low white blood cell counts", "severe birth defects", "anemia",
-    "neutropenia", "thrombocytopenia", "serious skin reactions", "liver problems",
-    "deep vein thrombosis", "pulmonary embolism", "dizziness", "tiredness", "constipation",
-    "nerve damage", "allergic reactions", "heart attack", "stroke", "tumor lysis syndrome",
+    "blood clots",
+    "low white blood cell counts",
+    "severe birth defects",
+    "anemia",
+    "neutropenia",
+    "thrombocytopenia",
+    "serious skin reactions",
+    "liver problems",
+    "deep vein thrombosis",
+    "pulmonary embolism",
+    "dizziness",
+    "tiredness",
+    "constipation",
+    "nerve damage",
+    "allergic reactions",
+    "heart attack",
+    "stroke",
+    "tumor lysis syndrome",
 )
 TAILS = (
-    "during treatment", "before you start", "every {n} weeks", "for {n} days", "after {n} cycles",
-    "at a dose of {n} mg", "within {n} hours", "while taking <1>{brand}</1>",
-    "as described in <1>Section {n}</1>", "; call <2>1-888-{n}23-4567</2> right away",
-    "", "", "",
+    "during treatment",
+    "before you start",
+    "every {n} weeks",
+    "for {n} days",
+    "after {n} cycles",
+    "at a dose of {n} mg",
+    "within {n} hours",
+    "while taking <1>{brand}</1>",
+    "as described in <1>Section {n}</1>",
+    "; call <2>1-888-{n}23-4567</2> right away",
+    "",
+    "",
+    "",
 )
 OPENERS = ("", "", "", "Important: ", "Tell your doctor if ", "Do not stop treatment: ", "In studies, ")
 PSEUDO = str.maketrans("aeiouAEIOU", "àéîöüÀÉÎÖÜ")
@@ -91,9 +130,9 @@ def small_edit(rng: random.Random, text: str) -> str:
 @dataclass
 class Case:
     size: int
-    old: dict[str, str] = field(default_factory=dict)       # ctxt -> msgid in DEF.po
-    new: dict[str, str] = field(default_factory=dict)       # ctxt -> msgid in REF.pot
-    changed: dict[str, str] = field(default_factory=dict)   # ctxt -> old msgid (should be fuzzy)
+    old: dict[str, str] = field(default_factory=dict)  # ctxt -> msgid in DEF.po
+    new: dict[str, str] = field(default_factory=dict)  # ctxt -> msgid in REF.pot
+    changed: dict[str, str] = field(default_factory=dict)  # ctxt -> old msgid (should be fuzzy)
     added: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
 
@@ -138,18 +177,31 @@ def write_files(case: Case, directory: Path) -> tuple[Path, Path]:
         '"MIME-Version: 1.0\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n'
         '"Content-Transfer-Encoding: 8bit\\n"\n\n'
     )
-    po = [header.format(rev="2024-04-02 10:00+0000", who="Ana <ana@example.org>", team="fr <fr@example.org>",
-                        lang='"Language: fr\\n"\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n')]
+    po = [
+        header.format(
+            rev="2024-04-02 10:00+0000",
+            who="Ana <ana@example.org>",
+            team="fr <fr@example.org>",
+            lang='"Language: fr\\n"\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n',
+        )
+    ]
     for i, (ctxt, msgid) in enumerate(case.old.items()):
         page = ctxt.split("#")[0]
         comment = "# reviewed by Ana\n" if i % 10 == 0 else ""
-        po.append(f'{comment}#. {ctxt}\n#: source_docs/{page}.html\nmsgctxt "{ctxt}"\n'
-                  f'msgid "{esc(msgid)}"\nmsgstr "{esc(msgid.translate(PSEUDO))}"\n\n')
-    pot = [header.format(rev="YEAR-MO-DA HO:MI+ZONE", who="FULL NAME <EMAIL@ADDRESS>",
-                         team="LANGUAGE <LL@li.org>", lang="")]
+        po.append(
+            f'{comment}#. {ctxt}\n#: source_docs/{page}.html\nmsgctxt "{ctxt}"\n'
+            f'msgid "{esc(msgid)}"\nmsgstr "{esc(msgid.translate(PSEUDO))}"\n\n'
+        )
+    pot = [
+        header.format(
+            rev="YEAR-MO-DA HO:MI+ZONE", who="FULL NAME <EMAIL@ADDRESS>", team="LANGUAGE <LL@li.org>", lang=""
+        )
+    ]
     for ctxt, msgid in case.new.items():
         page = ctxt.split("#")[0]
-        pot.append(f'#. {ctxt}\n#: source_docs/{page}.html\nmsgctxt "{ctxt}"\nmsgid "{esc(msgid)}"\nmsgstr ""\n\n')
+        pot.append(
+            f'#. {ctxt}\n#: source_docs/{page}.html\nmsgctxt "{ctxt}"\nmsgid "{esc(msgid)}"\nmsgstr ""\n\n'
+        )
     def_po, ref_pot = directory / "DEF.po", directory / "REF.pot"
     def_po.write_text("".join(po), encoding="utf-8")
     ref_pot.write_text("".join(pot), encoding="utf-8")
@@ -163,7 +215,7 @@ def esc(text: str) -> str:
 def count(out: Path, case: Case) -> dict[str, int]:
     """Exact / fuzzy / new / obsolete entries of a merged file, and how many fuzzy ones are right."""
     po = polib.pofile(str(out), wrapwidth=0)
-    stats = dict(exact=0, fuzzy=0, new=0, obsolete=0, correct_fuzzy=0, wrong_fuzzy=0, lost=0)
+    stats = {"exact": 0, "fuzzy": 0, "new": 0, "obsolete": 0, "correct_fuzzy": 0, "wrong_fuzzy": 0, "lost": 0}
     translated_ctxts = set()
     for entry in po:
         if entry.obsolete:
@@ -196,7 +248,9 @@ def run_size(size: int, directory: Path) -> dict:
     ours_s = time.perf_counter() - start
 
     start = time.perf_counter()
-    subprocess.run(["msgmerge", "--previous", "-q", "-o", str(theirs_out), str(def_po), str(ref_pot)], check=True)
+    subprocess.run(
+        ["msgmerge", "--previous", "-q", "-o", str(theirs_out), str(def_po), str(ref_pot)], check=True
+    )
     theirs_s = time.perf_counter() - start
 
     return {
@@ -205,8 +259,12 @@ def run_size(size: int, directory: Path) -> dict:
         "ratio": round(ours_s / theirs_s, 3),
         "ours": count(ours_out, case),
         "msgmerge": count(theirs_out, case),
-        "expected": {"exact": size - len(case.removed) - len(case.changed), "fuzzy": len(case.changed),
-                     "new": len(case.added), "obsolete": len(case.removed)},
+        "expected": {
+            "exact": size - len(case.removed) - len(case.changed),
+            "fuzzy": len(case.changed),
+            "new": len(case.added),
+            "obsolete": len(case.removed),
+        },
     }
 
 
@@ -215,15 +273,38 @@ def print_table(results: dict) -> None:
     from rich.table import Table
 
     table = Table(title="catalog update: ours vs msgmerge --previous (time ratio = ours / msgmerge)")
-    for column in ("size", "tool", "seconds", "exact", "fuzzy", "correct fuzzy", "wrong fuzzy", "new",
-                   "obsolete", "lost"):
+    for column in (
+        "size",
+        "tool",
+        "seconds",
+        "exact",
+        "fuzzy",
+        "correct fuzzy",
+        "wrong fuzzy",
+        "new",
+        "obsolete",
+        "lost",
+    ):
         table.add_column(column, justify="right")
     for size, result in results.items():
-        for tool, seconds in (("expected", None), ("ours", result["ours_s"]), ("msgmerge", result["msgmerge_s"])):
+        for tool, seconds in (
+            ("expected", None),
+            ("ours", result["ours_s"]),
+            ("msgmerge", result["msgmerge_s"]),
+        ):
             row = result[tool]
-            table.add_row(size, tool, "" if seconds is None else f"{seconds:.3f}", str(row["exact"]),
-                          str(row["fuzzy"]), str(row.get("correct_fuzzy", row["fuzzy"])), str(row.get("wrong_fuzzy", 0)),
-                          str(row["new"]), str(row["obsolete"]), str(row.get("lost", 0)))
+            table.add_row(
+                size,
+                tool,
+                "" if seconds is None else f"{seconds:.3f}",
+                str(row["exact"]),
+                str(row["fuzzy"]),
+                str(row.get("correct_fuzzy", row["fuzzy"])),
+                str(row.get("wrong_fuzzy", 0)),
+                str(row["new"]),
+                str(row["obsolete"]),
+                str(row.get("lost", 0)),
+            )
         table.add_row(size, "ratio", f"{result['ratio']:.2f}x", *[""] * 7, end_section=True)
     Console(width=max(Console().width, 110)).print(table)
 

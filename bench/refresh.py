@@ -54,8 +54,13 @@ def project(name: str, mt_url: str) -> dict[str, str]:
     base = WORK / name
     shutil.copytree(ROOT / "locales", base / "locales")
     shutil.copytree(ROOT / "source_docs", base / "source_docs")
-    return {"data_dir": str(base / "var"), "locales_dir": str(base / "locales"),
-            "sources": str(base / "source_docs" / "sources.toml"), "mt_provider": "libre", "mt_url": mt_url}
+    return {
+        "data_dir": str(base / "var"),
+        "locales_dir": str(base / "locales"),
+        "sources": str(base / "source_docs" / "sources.toml"),
+        "mt_provider": "libre",
+        "mt_url": mt_url,
+    }
 
 
 def in_process(mt_url: str) -> dict[str, float]:
@@ -80,8 +85,14 @@ def as_process(mt_url: str) -> dict[str, float]:
     times = []
     for _ in range(2):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pipeline", "refresh", "--format", "json"], cwd=ROOT, env=env,
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "pipeline", "refresh", "--format", "json"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         times.append(time.perf_counter() - started)
     return {"process_full_s": times[0], "process_nochange_s": times[1]}
 
@@ -101,7 +112,17 @@ def main() -> None:
         server.shutdown()
         shutil.rmtree(WORK, ignore_errors=True)
     result = {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
-    ordered = {k: result[k] for k in ("full_s", "nochange_s", "ratio", "mt_calls_nochange", "process_full_s", "process_nochange_s")}
+    ordered = {
+        k: result[k]
+        for k in (
+            "full_s",
+            "nochange_s",
+            "ratio",
+            "mt_calls_nochange",
+            "process_full_s",
+            "process_nochange_s",
+        )
+    }
     if args.format == "json":
         print(json.dumps(ordered))
         return
@@ -109,7 +130,10 @@ def main() -> None:
     print(f"no-change refresh (in process):    {ordered['nochange_s']:.2f}s")
     print(f"ratio no-change/full:              {ordered['ratio']:.3f} (target <= 0.1)")
     print(f"MT calls in the no-change run:     {ordered['mt_calls_nochange']} (target 0)")
-    print(f"`portal refresh`, full / no-change: {ordered['process_full_s']:.2f}s / {ordered['process_nochange_s']:.2f}s")
+    print(
+        f"`portal refresh`, full / no-change: {ordered['process_full_s']:.2f}s / "
+        f"{ordered['process_nochange_s']:.2f}s"
+    )
 
 
 if __name__ == "__main__":

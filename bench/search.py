@@ -28,17 +28,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.build import build_indexes  # noqa: E402
-from index.engine import SearchEngine  # noqa: E402
-from pipeline.config import load_settings  # noqa: E402
-from pipeline.extraction.extractor import extract_sources  # noqa: E402
-from pipeline.extraction.model import slugify  # noqa: E402
-from pipeline.publishing.published import PublishedDocument, PublishedSet, write_published  # noqa: E402
-from pipeline.extraction.sources import load_manifest  # noqa: E402
+from index.build import build_indexes
+from index.engine import SearchEngine
+from pipeline.config import load_settings
+from pipeline.extraction.extractor import extract_sources
+from pipeline.extraction.model import slugify
+from pipeline.extraction.sources import load_manifest
+from pipeline.publishing.published import PublishedDocument, PublishedSet, write_published
 
 QUERIES = {
     "exact term": ["thrombocytopenia", "neutropenia", "pruritus", "dehydration", "placebo", "edema"],
-    "two words": ["blood clots", "low platelets", "white cells", "liver problems", "birth defects", "stem cell"],
+    "two words": [
+        "blood clots",
+        "low platelets",
+        "white cells",
+        "liver problems",
+        "birth defects",
+        "stem cell",
+    ],
     "misspelling": ["nutropenia", "trombocytopenia", "pruritis", "dehidration", "plasebo", "anemea"],
     "prefix": ["thromb", "neutro", "pulmo", "dehyd", "lympho", "plate"],
 }
@@ -55,7 +62,9 @@ def vocabulary() -> tuple[list[str], list[str], dict[str, str]]:
     return terms, sentences, corpus.abbreviations
 
 
-def synthetic(size: int, terms: list[str], sentences: list[str], abbreviations: dict[str, str]) -> PublishedSet:
+def synthetic(
+    size: int, terms: list[str], sentences: list[str], abbreviations: dict[str, str]
+) -> PublishedSet:
     rng = random.Random(size)
     docs = []
     for i in range(size):
@@ -63,17 +72,28 @@ def synthetic(size: int, terms: list[str], sentences: list[str], abbreviations: 
         title = f"{term} {i}" if i >= len(terms) else term
         kind = "glossary" if i % 3 else "safety"
         body = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 8)))
-        docs.append(PublishedDocument(
-            id=f"{kind}/{slugify(title)}", source="bench", kind=kind, locale="en", title=title,
-            text=f"{title}\n{body}", body=[], url=f"https://example.test/{slugify(title)}", fallback=False,
-            en_title=title, term=title if kind == "glossary" else None, order=i,
-        ))
+        docs.append(
+            PublishedDocument(
+                id=f"{kind}/{slugify(title)}",
+                source="bench",
+                kind=kind,
+                locale="en",
+                title=title,
+                text=f"{title}\n{body}",
+                body=[],
+                url=f"https://example.test/{slugify(title)}",
+                fallback=False,
+                en_title=title,
+                term=title if kind == "glossary" else None,
+                order=i,
+            )
+        )
     return PublishedSet("en", docs, abbreviations)
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def time_queries(run, shape: str, repeats: int) -> tuple[float, float]:
@@ -111,20 +131,29 @@ def fts_query(shape: str, text: str) -> str:
 
 def bench_fts5(root: Path, pset: PublishedSet, repeats: int) -> dict:
     db = sqlite3.connect(str(root / "fts.db"))
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
-               "tokenize='porter unicode61 remove_diacritics 2')")
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
     started = time.perf_counter()
     with db:
-        db.executemany("INSERT INTO docs (id, title, body) VALUES (?, ?, ?)",
-                       ((d.id, d.title, d.text) for d in pset.documents))
+        db.executemany(
+            "INSERT INTO docs (id, title, body) VALUES (?, ?, ?)",
+            ((d.id, d.title, d.text) for d in pset.documents),
+        )
     rate = len(pset.documents) / (time.perf_counter() - started)
-    sql = ("SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 12) FROM docs WHERE docs MATCH ? "
-           "ORDER BY bm25(docs, 0, 6.0, 1.0) LIMIT 10")
+    sql = (
+        "SELECT id, title, snippet(docs, 2, '<mark>', '</mark>', '…', 12) FROM docs WHERE docs MATCH ? "
+        "ORDER BY bm25(docs, 0, 6.0, 1.0) LIMIT 10"
+    )
     out = {"build_rate": rate, "queries": {}, "found": {}}
     for shape in QUERIES:
-        out["queries"][shape] = time_queries(lambda q: db.execute(sql, (fts_query(shape, q),)).fetchall(), shape, repeats)
-        out["found"][shape] = db.execute("SELECT count(*) FROM docs WHERE docs MATCH ?",
-                                         (fts_query(shape, QUERIES[shape][0]),)).fetchone()[0]
+        out["queries"][shape] = time_queries(
+            lambda q: db.execute(sql, (fts_query(shape, q),)).fetchall(), shape, repeats
+        )
+        out["found"][shape] = db.execute(
+            "SELECT count(*) FROM docs WHERE docs MATCH ?", (fts_query(shape, QUERIES[shape][0]),)
+        ).fetchone()[0]
     db.close()
     return out
 
@@ -158,12 +187,16 @@ def print_size(row: dict) -> None:
     ours, fts = row["ours"], row["fts5"]
     print(f"\n{row['size']:,} documents")
     print(f"  {'':<14}{'ours':>12}{'FTS5':>12}{'ratio':>8}")
-    print(f"  {'build docs/s':<14}{ours['build_rate']:>12,.0f}{fts['build_rate']:>12,.0f}"
-          f"{ours['build_rate'] / fts['build_rate']:>8.2f}")
+    print(
+        f"  {'build docs/s':<14}{ours['build_rate']:>12,.0f}{fts['build_rate']:>12,.0f}"
+        f"{ours['build_rate'] / fts['build_rate']:>8.2f}"
+    )
     for shape in QUERIES:
         (p50, p95), (f50, f95) = ours["queries"][shape], fts["queries"][shape]
-        print(f"  {shape + ' p50 ms':<22}{p50:>8.2f}{f50:>12.2f}{p50 / f50:>8.1f}   "
-              f"p95 {p95:.2f} / {f95:.2f}   found {ours['found'][shape]} / {fts['found'][shape]}")
+        print(
+            f"  {shape + ' p50 ms':<22}{p50:>8.2f}{f50:>12.2f}{p50 / f50:>8.1f}   "
+            f"p95 {p95:.2f} / {f95:.2f}   found {ours['found'][shape]} / {fts['found'][shape]}"
+        )
 
 
 if __name__ == "__main__":

@@ -19,21 +19,31 @@ def check_schedule(cron: str, timezone: str) -> None:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {timezone!r} (use an IANA name such as Europe/Madrid)", setting="timezone") from None
+        raise ConfigError(
+            f"unknown time zone {timezone!r} (use an IANA name such as Europe/Madrid)", setting="timezone"
+        ) from None
 
 
-def make_deployment(*, cron: str, timezone: str = "UTC", name: str = "scheduled", parameters: dict[str, Any] | None = None):
+def make_deployment(
+    *, cron: str, timezone: str = "UTC", name: str = "scheduled", parameters: dict[str, Any] | None = None
+):
     """The RunnerDeployment of the refresh flow with its cron schedule (not yet served)."""
     from prefect.schedules import Cron
 
     from flows.refresh import refresh_flow
 
     check_schedule(cron, timezone)
-    return refresh_flow.to_deployment(name=name, schedule=Cron(cron, timezone=timezone),
-                                      parameters=parameters or {}, tags=["portal", "refresh"])
+    return refresh_flow.to_deployment(
+        name=name,
+        schedule=Cron(cron, timezone=timezone),
+        parameters=parameters or {},
+        tags=["portal", "refresh"],
+    )
 
 
-def serve_refresh(*, cron: str, timezone: str = "UTC", name: str = "scheduled", parameters: dict[str, Any] | None = None) -> None:
+def serve_refresh(
+    *, cron: str, timezone: str = "UTC", name: str = "scheduled", parameters: dict[str, Any] | None = None
+) -> None:
     """Serve the deployment until interrupted: each scheduled run executes in this process's runner."""
     from prefect import serve
 

@@ -9,7 +9,6 @@ circuits a run in which nothing changed, so such a run costs a handful of file r
 from __future__ import annotations
 
 import os
-
 import time
 from datetime import timedelta
 from typing import Any
@@ -18,10 +17,10 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.refresh import run as steps
 from pipeline.config import load_settings
 from pipeline.errors import PortalError, RefreshError
 from pipeline.extraction.model import Document
+from pipeline.refresh import run as steps
 
 ARTIFACT_KEY = "portal-refresh-report"
 
@@ -36,8 +35,13 @@ def fetch_task(source, settings, online: bool):
     return steps.fetch(source, settings, online=online)
 
 
-@task(name="extract", task_run_name="extract-{source.id}", cache_key_fn=_extract_key,
-      cache_expiration=timedelta(days=30), persist_result=True)
+@task(
+    name="extract",
+    task_run_name="extract-{source.id}",
+    cache_key_fn=_extract_key,
+    cache_expiration=timedelta(days=30),
+    persist_result=True,
+)
 def extract_task(source, fetched) -> tuple[list[Document], dict[str, str]]:
     return steps.extract(source, fetched)
 
@@ -81,7 +85,11 @@ def _orchestrate(plan, result, clock: float) -> None:
         except PortalError as error:
             failures[sid] = str(error)
     result.timings["fetch"] = time.perf_counter() - clock
-    if not failures and plan.live is not None and steps.live_fingerprint(plan) == steps.fingerprint(plan, fetched):
+    if (
+        not failures
+        and plan.live is not None
+        and steps.live_fingerprint(plan) == steps.fingerprint(plan, fetched)
+    ):
         same = steps.unchanged_result(plan, fetched, result.started)
         result.__dict__.update({k: v for k, v in same.__dict__.items() if k not in {"timings"}})
         return
@@ -95,7 +103,11 @@ def _orchestrate(plan, result, clock: float) -> None:
                 extracted[source.id] = extractions[source.id].result()
             except PortalError as exc:
                 error = str(exc)
-        docs = len(extracted[source.id][0]) if source.id in extracted else len(steps.last_good(source.id, plan.previous))
+        docs = (
+            len(extracted[source.id][0])
+            if source.id in extracted
+            else len(steps.last_good(source.id, plan.previous))
+        )
         steps.record_source(result, source, fetched.get(source.id), docs, error)
     for source in plan.manifest:
         if source.id not in result.sources:
@@ -121,20 +133,34 @@ def _orchestrate(plan, result, clock: float) -> None:
             except PortalError as exc:
                 result.failures[f"locale {locale}"] = str(exc)
     result.timings["catalogs"] = time.perf_counter() - clock
-    checks = {loc: qa_task.submit(settings, loc, corpus) for loc in plan.locales if f"locale {loc}" not in result.failures}
+    checks = {
+        loc: qa_task.submit(settings, loc, corpus)
+        for loc in plan.locales
+        if f"locale {loc}" not in result.failures
+    }
     for locale, future in checks.items():
         checked = future.result()
         outcome = result.locales[locale]
-        outcome.qa, outcome.coverage, outcome.fallback_safety = checked.qa, checked.coverage, checked.fallback_safety
+        outcome.qa, outcome.coverage, outcome.fallback_safety = (
+            checked.qa,
+            checked.coverage,
+            checked.fallback_safety,
+        )
     result.timings["qa"] = time.perf_counter() - clock
     publish_task.submit(plan, corpus, fetched, result).result()
     result.timings["publish"] = time.perf_counter() - clock
 
 
 @flow(name="portal-refresh", task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=False)
-def refresh_flow(sources: list[str] | None = None, manifest: str | None = None, online: bool = False,
-                 locales: list[str] | None = None, mt: str | None = None, wait: bool = False,
-                 settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def refresh_flow(
+    sources: list[str] | None = None,
+    manifest: str | None = None,
+    online: bool = False,
+    locales: list[str] | None = None,
+    mt: str | None = None,
+    wait: bool = False,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Fetch, extract, detect changes, merge catalogs, draft, check, publish atomically, report.
 
     ``settings`` holds overrides of portal.toml (e.g. ``{"data_dir": "/srv/portal"}``).
@@ -145,15 +171,22 @@ def refresh_flow(sources: list[str] | None = None, manifest: str | None = None, 
     clock = time.perf_counter()
     result = steps.RefreshResult(started=steps._now())
     with steps.refresh_lock(config.data_path, wait=wait):
-        plan = steps.make_plan(config, sources=sources, manifest=manifest, online=online, locales=locales, mt=mt)
+        plan = steps.make_plan(
+            config, sources=sources, manifest=manifest, online=online, locales=locales, mt=mt
+        )
         _orchestrate(plan, result, clock)
         result.timings["total"] = time.perf_counter() - clock
         markdown = steps.write_report(config, result)
-    create_markdown_artifact(markdown=markdown, key=ARTIFACT_KEY,
-                             description=f"portal refresh: {result.status}, changed={result.changed}")
+    create_markdown_artifact(
+        markdown=markdown,
+        key=ARTIFACT_KEY,
+        description=f"portal refresh: {result.status}, changed={result.changed}",
+    )
     summary = result.summary()
     if result.status != "ok":
-        error = RefreshError(f"{len(result.failures)} failure(s): " + "; ".join(result.failures), failed=result.failures)
+        error = RefreshError(
+            f"{len(result.failures)} failure(s): " + "; ".join(result.failures), failed=result.failures
+        )
         error.summary = summary  # type: ignore[attr-defined]
         raise error
     return summary
@@ -172,7 +205,9 @@ def run_flow(*, runner: str = "threads", quiet_heartbeat: bool = True, **paramet
         from prefect_dask import DaskTaskRunner
 
         # PORTAL_DASK_ADDRESS points at a running cluster; without it a local cluster is started.
-        chosen = refresh_flow.with_options(task_runner=DaskTaskRunner(address=os.environ.get("PORTAL_DASK_ADDRESS")))
+        chosen = refresh_flow.with_options(
+            task_runner=DaskTaskRunner(address=os.environ.get("PORTAL_DASK_ADDRESS"))
+        )
     updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if quiet_heartbeat else {}
     with temporary_settings(updates=updates):
         state = chosen(**parameters, return_state=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.analysis.acore import Token
@@ -24,11 +24,60 @@ _KEEP_LETTERS = frozenset("bcdfghjklmnpqrstvwxz")
 
 # Words patients wrap around a question that no document needs to contain.
 _QUESTION_WORDS = {
-    "en": {"what", "whats", "how", "why", "who", "which", "i", "me", "my", "do", "does", "did", "am",
-           "should", "could", "would", "mean", "means", "meaning", "definition", "define", "about",
-           "s", "t", "im", "ive", "there", "any", "get", "know", "tell"},
-    "es": {"que", "qué", "como", "cómo", "cual", "cuál", "cuales", "cuáles", "quien", "quién", "puedo",
-           "debo", "significa", "significado", "definicion", "definición", "tengo", "mi", "mis"},
+    "en": {
+        "what",
+        "whats",
+        "how",
+        "why",
+        "who",
+        "which",
+        "i",
+        "me",
+        "my",
+        "do",
+        "does",
+        "did",
+        "am",
+        "should",
+        "could",
+        "would",
+        "mean",
+        "means",
+        "meaning",
+        "definition",
+        "define",
+        "about",
+        "s",
+        "t",
+        "im",
+        "ive",
+        "there",
+        "any",
+        "get",
+        "know",
+        "tell",
+    },
+    "es": {
+        "que",
+        "qué",
+        "como",
+        "cómo",
+        "cual",
+        "cuál",
+        "cuales",
+        "cuáles",
+        "quien",
+        "quién",
+        "puedo",
+        "debo",
+        "significa",
+        "significado",
+        "definicion",
+        "definición",
+        "tengo",
+        "mi",
+        "mis",
+    },
 }
 # "get" stays a stop word only for queries; "get pregnant" is found through "pregnant".
 
@@ -60,7 +109,7 @@ def normalizer(locale: str) -> Callable[[str], str]:
     return fold
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def stopwords(locale: str) -> frozenset[str]:
     """The stop words of a locale, folded, never a bare consonant."""
     try:
@@ -71,7 +120,7 @@ def stopwords(locale: str) -> frozenset[str]:
     return frozenset(norm(w) for w in words if w not in _KEEP_LETTERS)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def query_stopwords(locale: str) -> frozenset[str]:
     """Stop words plus the question words patients type around a term."""
     norm = normalizer(locale)
@@ -79,7 +128,7 @@ def query_stopwords(locale: str) -> frozenset[str]:
     return stopwords(locale) | extra
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def stemmer(locale: str) -> Callable[[str], str]:
     """The stemmer of a locale's language, or the identity where there is none."""
     try:
@@ -165,7 +214,7 @@ def cjk_pieces(text: str) -> list[tuple[int, str]]:
     for match in _RUNS_RE.finditer(text):
         run, start = match.group(), match.start()
         if match.group(1) and len(run) > 1:
-            pieces.extend((start + j, run[j:j + 2]) for j in range(len(run) - 1))
+            pieces.extend((start + j, run[j : j + 2]) for j in range(len(run) - 1))
         else:
             pieces.append((start, run))
     return pieces

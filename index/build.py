@@ -6,18 +6,18 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from index.schema import SCHEMA_VERSION, index_fields, schema_for
 from pipeline.errors import LockBusyError, SearchIndexError
-from pipeline.publishing.published import PublishedSet, published_locales, read_published
 from pipeline.fs import file_lock, write_json_atomic
+from pipeline.publishing.published import PublishedSet, published_locales, read_published
 from pipeline.publishing.releases import KEEP_RELEASES, current_release, stage_release
 
 INDEX_NAME = "MAIN"
@@ -40,9 +40,11 @@ class LocaleBuild:
 
     def summary(self) -> str:
         mode = "full rebuild" if self.full else "incremental"
-        return (f"{self.locale}: {self.documents} documents ({mode}): {self.added} added, "
-                f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged "
-                f"in {self.seconds:.2f}s")
+        return (
+            f"{self.locale}: {self.documents} documents ({mode}): {self.added} added, "
+            f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged "
+            f"in {self.seconds:.2f}s"
+        )
 
 
 @dataclass
@@ -57,8 +59,10 @@ class BuildReport:
         return sum(b.added + b.updated + b.deleted for b in self.locales)
 
     def to_dict(self) -> dict:
-        return {"release": str(self.release) if self.release else None,
-                "locales": [vars(b) for b in self.locales]}
+        return {
+            "release": str(self.release) if self.release else None,
+            "locales": [vars(b) for b in self.locales],
+        }
 
 
 def index_dir(release: Path, locale: str) -> Path:
@@ -142,8 +146,11 @@ def build_locale(release: Path, locale: str, *, full: bool = False) -> LocaleBui
     folder = index_dir(release, locale)
     report = LocaleBuild(locale=locale, documents=len(published.documents))
     meta = _read_meta(folder)
-    usable = (meta.get("schema") == SCHEMA_VERSION and meta.get("locale") == locale
-              and whoosh_index.exists_in(str(folder), indexname=INDEX_NAME))
+    usable = (
+        meta.get("schema") == SCHEMA_VERSION
+        and meta.get("locale") == locale
+        and whoosh_index.exists_in(str(folder), indexname=INDEX_NAME)
+    )
     try:
         if full or not usable:
             _full_build(folder, published, report)
@@ -159,7 +166,9 @@ def build_locale(release: Path, locale: str, *, full: bool = False) -> LocaleBui
     except LockError:
         raise LockBusyError("index build", lock=folder / f"{INDEX_NAME}_WRITELOCK") from None
     except OSError as exc:
-        raise SearchIndexError(f"cannot write the index: {exc.strerror or exc}", locale=locale, path=folder) from None
+        raise SearchIndexError(
+            f"cannot write the index: {exc.strerror or exc}", locale=locale, path=folder
+        ) from None
     report.seconds = time.perf_counter() - started
     return report
 
@@ -173,8 +182,9 @@ def build_indexes(release: Path, locales: Sequence[str] | None = None, *, full: 
     wanted = list(dict.fromkeys(locales)) if locales else available
     for locale in wanted:
         if locale not in available:
-            raise SearchIndexError(f"nothing is published for this locale (published: {', '.join(available)})",
-                                   locale=locale)
+            raise SearchIndexError(
+                f"nothing is published for this locale (published: {', '.join(available)})", locale=locale
+            )
     report = BuildReport(release=release)
     for locale in wanted:
         report.locales.append(build_locale(release, locale, full=full))
@@ -186,8 +196,9 @@ def index_lock(data_dir: Path) -> AbstractContextManager[Path]:
     return file_lock(Path(data_dir) / "locks" / "index.lock", "index build")
 
 
-def publish_indexes(data_dir: Path, locales: Sequence[str] | None = None, *, full: bool = False,
-                    keep: int = KEEP_RELEASES) -> BuildReport:
+def publish_indexes(
+    data_dir: Path, locales: Sequence[str] | None = None, *, full: bool = False, keep: int = KEEP_RELEASES
+) -> BuildReport:
     """Build the indexes into a new release staged from the live one and switch to it atomically."""
     data_dir = Path(data_dir)
     with index_lock(data_dir):

@@ -14,8 +14,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
+from index.analyzers import normalizer, text_analyzer, words
 from index.build import INDEX_NAME, NOTHING_PUBLISHED, index_dir
-from index.analyzers import text_analyzer, normalizer, words
 from index.query import Lexicon, Plan, QueryBuilder
 from index.synonyms import load_synonyms
 from pipeline.errors import PortalError, SearchIndexError
@@ -47,8 +47,13 @@ class SearchResponse:
     results: list[SearchHit] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "locale": self.locale, "corrected": self.corrected,
-                "total": self.total, "results": [asdict(hit) for hit in self.results]}
+        return {
+            "query": self.query,
+            "locale": self.locale,
+            "corrected": self.corrected,
+            "total": self.total,
+            "results": [asdict(hit) for hit in self.results],
+        }
 
 
 @dataclass
@@ -73,13 +78,18 @@ class _LocaleIndex:
     def __init__(self, release: Path, locale: str) -> None:
         folder = index_dir(release, locale)
         if not whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
-            raise SearchIndexError("no index for this locale; run `portal index build`", locale=locale, path=folder)
+            raise SearchIndexError(
+                "no index for this locale; run `portal index build`", locale=locale, path=folder
+            )
         try:
             self.ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
             self.searcher: Searcher = self.ix.searcher()
         except Exception as exc:  # Whoosh raises many kinds for a damaged index
-            raise SearchIndexError(f"the index cannot be opened ({type(exc).__name__}); run `portal index build --full`",
-                                   locale=locale, path=folder) from None
+            raise SearchIndexError(
+                f"the index cannot be opened ({type(exc).__name__}); run `portal index build --full`",
+                locale=locale,
+                path=folder,
+            ) from None
         self.release = release
         self.locale = locale
         self._published: PublishedSet | None = None
@@ -147,7 +157,7 @@ class SearchEngine:
             self._open.clear()
             self._release = None
 
-    def __enter__(self) -> "SearchEngine":
+    def __enter__(self) -> SearchEngine:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -173,15 +183,21 @@ class SearchEngine:
         allowed = self._matching(ix, plan)
         if not allowed or limit <= 0:
             return len(allowed), []
-        results = ix.searcher.search(plan.scoring, limit=limit, terms=False,
-                                     filter=allowed if plan.required > 1 else None)
+        results = ix.searcher.search(
+            plan.scoring, limit=limit, terms=False, filter=allowed if plan.required > 1 else None
+        )
         return len(allowed), [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
 
     def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
         return SearchHit(
-            id=stored["id"], title=stored["title"], kind=stored["kind"],
-            snippet=self._snippet(ix, stored.get("body", ""), plan), score=round(float(score), 4),
-            locale=stored["locale"], fallback=bool(stored.get("fallback")), url=stored.get("url", ""),
+            id=stored["id"],
+            title=stored["title"],
+            kind=stored["kind"],
+            snippet=self._snippet(ix, stored.get("body", ""), plan),
+            score=round(float(score), 4),
+            locale=stored["locale"],
+            fallback=bool(stored.get("fallback")),
+            url=stored.get("url", ""),
         )
 
     def _snippet(self, ix: _LocaleIndex, body: str, plan: Plan) -> str:
@@ -230,8 +246,10 @@ class SearchEngine:
                     parts.extend(Q.Term("label", g) for g in grams)
             query = Q.And(parts) if len(parts) > 1 else parts[0]
             results = ix.searcher.search(query, limit=limit * 3, terms=False)
-            rows = sorted(((hit.fields(), hit.score) for hit in results),
-                          key=lambda row: (row[0]["kind"] != "glossary", -row[1], row[0]["title"].lower()))
+            rows = sorted(
+                ((hit.fields(), hit.score) for hit in results),
+                key=lambda row: (row[0]["kind"] != "glossary", -row[1], row[0]["title"].lower()),
+            )
             return [Suggestion(f["id"], f["title"], f.get("url", "")) for f, _ in rows[:limit]]
 
     def document(self, doc_id: str, locale: str = "en") -> PublishedDocument | None:

@@ -50,7 +50,7 @@ class QueryScore:
     def success(self, k: int) -> float:
         if self.judgment.category == NONE_CATEGORY:
             return self.rr
-        return 1.0 if 0 < self.rr and 1 / self.rr <= k else 0.0
+        return 1.0 if self.rr > 0 and 1 / self.rr <= k else 0.0
 
 
 @dataclass
@@ -62,10 +62,15 @@ class Metrics:
     ndcg_at_10: float
 
     @classmethod
-    def of(cls, scores: list[QueryScore]) -> "Metrics":
+    def of(cls, scores: list[QueryScore]) -> Metrics:
         n = len(scores) or 1
-        return cls(len(scores), sum(s.rr for s in scores) / n, sum(s.success(1) for s in scores) / n,
-                   sum(s.success(3) for s in scores) / n, sum(s.ndcg for s in scores) / n)
+        return cls(
+            len(scores),
+            sum(s.rr for s in scores) / n,
+            sum(s.success(1) for s in scores) / n,
+            sum(s.success(3) for s in scores) / n,
+            sum(s.ndcg for s in scores) / n,
+        )
 
 
 @dataclass
@@ -78,8 +83,10 @@ class EvalReport:
         return Metrics.of(self.scores)
 
     def by_category(self) -> dict[str, Metrics]:
-        cats = sorted({s.judgment.category for s in self.scores},
-                      key=lambda c: (CATEGORIES.index(c) if c in CATEGORIES else 99, c))
+        cats = sorted(
+            {s.judgment.category for s in self.scores},
+            key=lambda c: (CATEGORIES.index(c) if c in CATEGORIES else 99, c),
+        )
         return {c: Metrics.of([s for s in self.scores if s.judgment.category == c]) for c in cats}
 
     def failures(self) -> list[QueryScore]:
@@ -88,16 +95,29 @@ class EvalReport:
     def table(self) -> str:
         rows = [f"{'category':<14}{'n':>4}{'MRR':>8}{'S@1':>8}{'S@3':>8}{'nDCG@10':>9}"]
         for name, m in [*self.by_category().items(), ("ALL", self.overall)]:
-            rows.append(f"{name:<14}{m.count:>4}{m.mrr:>8.3f}{m.success_at_1:>8.3f}{m.success_at_3:>8.3f}{m.ndcg_at_10:>9.3f}")
+            rows.append(
+                f"{name:<14}{m.count:>4}{m.mrr:>8.3f}{m.success_at_1:>8.3f}{m.success_at_3:>8.3f}{m.ndcg_at_10:>9.3f}"
+            )
         return "\n".join(rows)
 
     def to_dict(self) -> dict:
         def m(x: Metrics) -> dict:
             return vars(x)
-        return {"locale": self.locale, "overall": m(self.overall),
-                "categories": {k: m(v) for k, v in self.by_category().items()},
-                "failures": [{"q": s.judgment.q, "category": s.judgment.category,
-                              "expected": s.judgment.relevant, "got": s.ranked[:3]} for s in self.failures()]}
+
+        return {
+            "locale": self.locale,
+            "overall": m(self.overall),
+            "categories": {k: m(v) for k, v in self.by_category().items()},
+            "failures": [
+                {
+                    "q": s.judgment.q,
+                    "category": s.judgment.category,
+                    "expected": s.judgment.relevant,
+                    "got": s.ranked[:3],
+                }
+                for s in self.failures()
+            ],
+        }
 
 
 def load_judgments(path: Path) -> list[Judgment]:
@@ -112,8 +132,14 @@ def load_judgments(path: Path) -> list[Judgment]:
     out = []
     for i, row in enumerate(data.get("query", []), 1):
         try:
-            out.append(Judgment(q=str(row["q"]), category=str(row["category"]),
-                                relevant=list(row.get("relevant", [])), partial=list(row.get("partial", []))))
+            out.append(
+                Judgment(
+                    q=str(row["q"]),
+                    category=str(row["category"]),
+                    relevant=list(row.get("relevant", [])),
+                    partial=list(row.get("partial", [])),
+                )
+            )
         except (KeyError, TypeError) as exc:
             raise SearchIndexError(f"judged query #{i} is missing {exc}", path=path) from None
         if out[-1].category != NONE_CATEGORY and not out[-1].relevant:
@@ -128,10 +154,10 @@ def score(judgment: Judgment, ranked: list[str]) -> QueryScore:
         return QueryScore(judgment, ranked, empty, empty)
     relevant = set(judgment.relevant)
     rr = next((1.0 / rank for rank, doc in enumerate(ranked, 1) if doc in relevant), 0.0)
-    grades = {**{d: 1 for d in judgment.partial}, **{d: 2 for d in judgment.relevant}}
+    grades = {**dict.fromkeys(judgment.partial, 1), **dict.fromkeys(judgment.relevant, 2)}
     dcg = sum((2 ** grades.get(doc, 0) - 1) / math.log2(rank + 1) for rank, doc in enumerate(ranked[:10], 1))
     ideal = sorted(grades.values(), reverse=True)[:10]
-    idcg = sum((2 ** g - 1) / math.log2(rank + 1) for rank, g in enumerate(ideal, 1))
+    idcg = sum((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(ideal, 1))
     return QueryScore(judgment, ranked, rr, dcg / idcg if idcg else 0.0)
 
 

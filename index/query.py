@@ -10,15 +10,23 @@ length, like Meilisearch: none under 5 letters, 1 from 5, 2 from 9.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as Q
 
-from index.analyzers import (CJK_RE, exact_key, normalizer, plain_analyzer, query_stopwords, stemmer,
-                             text_analyzer, words)
+from index.analyzers import (
+    CJK_RE,
+    exact_key,
+    normalizer,
+    plain_analyzer,
+    query_stopwords,
+    stemmer,
+    text_analyzer,
+    words,
+)
 from index.synonyms import Synonyms
 
 MAX_QUERY_CHARS = 512
@@ -53,9 +61,13 @@ class Lexicon:
         """Words within ``max_edits`` edits (adjacent swaps count one), closest then commonest."""
         if max_edits <= 0 or not self.terms:
             return []
-        found = process.extract(word, self.terms, scorer=OSA.distance, score_cutoff=max_edits, limit=limit * 4)
-        ranked = sorted(((term, int(dist)) for term, dist, _ in found if term != word),
-                        key=lambda item: (item[1], -self.freq.get(item[0], 0)))
+        found = process.extract(
+            word, self.terms, scorer=OSA.distance, score_cutoff=max_edits, limit=limit * 4
+        )
+        ranked = sorted(
+            ((term, int(dist)) for term, dist, _ in found if term != word),
+            key=lambda item: (item[1], -self.freq.get(item[0], 0)),
+        )
         return ranked[:limit]
 
 
@@ -91,7 +103,9 @@ def required_matches(n: int) -> int:
 class QueryBuilder:
     """Builds plans for one locale from its analyzers, lexicon, abbreviations and synonyms."""
 
-    def __init__(self, locale: str, lexicon: Lexicon, abbreviations: dict[str, str], synonyms: Synonyms) -> None:
+    def __init__(
+        self, locale: str, lexicon: Lexicon, abbreviations: dict[str, str], synonyms: Synonyms
+    ) -> None:
         self.locale = locale
         self.lexicon = lexicon
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
@@ -126,10 +140,15 @@ class QueryBuilder:
 
     def _target(self, text: str, boost: float) -> list[Q.Query]:
         """Queries that find the document whose title or name is ``text`` (any locale, or English)."""
-        subs = [Q.Term("exact", exact_key(text, self.locale), boost=boost * 2),
-                Q.Term("exact", exact_key(text, "en"), boost=boost * 2)]
-        for fieldname, analyzer, weight in (("title", self.body_analyzer, 1.0), ("en_names", self.en_analyzer, 0.8),
-                                             ("names", self.plain_analyzer, 0.8)):
+        subs = [
+            Q.Term("exact", exact_key(text, self.locale), boost=boost * 2),
+            Q.Term("exact", exact_key(text, "en"), boost=boost * 2),
+        ]
+        for fieldname, analyzer, weight in (
+            ("title", self.body_analyzer, 1.0),
+            ("en_names", self.en_analyzer, 0.8),
+            ("names", self.plain_analyzer, 0.8),
+        ):
             q = self._phrase(fieldname, analyzer, text, boost * weight)
             if q is not None:
                 subs.append(q)
@@ -195,10 +214,12 @@ class QueryBuilder:
         while i < len(raw_words) and len(concepts) < MAX_WORDS:
             match = matches.get(i)
             if match is not None:
-                phrase = " ".join(raw_words[match.start:match.end])
-                inner = [self._word_concept(raw_words[j], folded[j], last=False)
-                         for j in range(match.start, match.end)
-                         if folded[j] not in self.stops]
+                phrase = " ".join(raw_words[match.start : match.end])
+                inner = [
+                    self._word_concept(raw_words[j], folded[j], last=False)
+                    for j in range(match.start, match.end)
+                    if folded[j] not in self.stops
+                ]
                 # the lay phrase itself (all its words) or one of the terms it stands for
                 subs: list[Q.Query] = [Q.And([c.query for c in inner])] if inner else []
                 shown = set().union(*(c.highlight for c in inner)) if inner else set()
@@ -206,7 +227,7 @@ class QueryBuilder:
                     subs.extend(self._target(target, W_SYNONYM))
                     shown |= self.highlight_terms([target])
                 concepts.append(Concept(phrase, Q.Or(subs), shown))
-                content.extend(f for f in folded[match.start:match.end] if f not in self.stops)
+                content.extend(f for f in folded[match.start : match.end] if f not in self.stops)
                 i = match.end
                 continue
             raw, surface = raw_words[i], folded[i]
@@ -224,8 +245,10 @@ class QueryBuilder:
                 bonuses.append(Q.Term("exact", key, boost=W_EXACT))
         if len(content) > 1:
             joined = " ".join(content)
-            for fieldname, analyzer, boost in (("title", self.body_analyzer, W_PHRASE_TITLE),
-                                                ("body", self.body_analyzer, W_PHRASE_BODY)):
+            for fieldname, analyzer, boost in (
+                ("title", self.body_analyzer, W_PHRASE_TITLE),
+                ("body", self.body_analyzer, W_PHRASE_BODY),
+            ):
                 q = self._phrase(fieldname, analyzer, joined, boost)
                 if q is not None:
                     bonuses.append(q)
@@ -244,7 +267,9 @@ class QueryBuilder:
             if surface in self.lexicon or surface in self.stops or CJK_RE.search(surface) or len(surface) < 4:
                 out.append(raw)
                 continue
-            near = self.lexicon.near(surface, max(typo_budget(surface), 1) + (1 if len(surface) >= 7 else 0), limit=1)
+            near = self.lexicon.near(
+                surface, max(typo_budget(surface), 1) + (1 if len(surface) >= 7 else 0), limit=1
+            )
             if near:
                 out.append(near[0][0])
                 changed = True

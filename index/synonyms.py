@@ -38,7 +38,7 @@ class Synonyms:
         i = 0
         while i < len(folded_words):
             for size in range(min(self.longest, len(folded_words) - i), 0, -1):
-                targets = self.table.get(tuple(folded_words[i:i + size]))
+                targets = self.table.get(tuple(folded_words[i : i + size]))
                 if targets:
                     found.append(SynonymMatch(i, i + size, targets))
                     i += size
@@ -53,20 +53,24 @@ def parse_synonyms(text: str, locale: str, *, origin: str = "<string>") -> Synon
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SearchIndexError(f"synonyms file is not valid TOML: {exc}", locale=locale, path=origin) from None
+        raise SearchIndexError(
+            f"synonyms file is not valid TOML: {exc}", locale=locale, path=origin
+        ) from None
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
     for phrase, targets in data.get("synonyms", {}).items():
         if isinstance(targets, str):
             targets = [targets]
         if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
-            raise SearchIndexError(f"synonym {phrase!r} must map to a list of terms", locale=locale, path=origin)
+            raise SearchIndexError(
+                f"synonym {phrase!r} must map to a list of terms", locale=locale, path=origin
+            )
         key = tuple(exact_key(phrase, locale).split())
         if key:
             table[key] = tuple(dict.fromkeys(table.get(key, ()) + tuple(targets)))
     return Synonyms(table)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_synonyms(locale: str, directory: Path = SYNONYMS_DIR) -> Synonyms:
     """The synonyms of a locale (or of its language), then the English ones it does not override.
 

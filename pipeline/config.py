@@ -36,15 +36,41 @@ class Settings:
         "Per content kind, what a translation needs to be shown: 'approved' or 'translated'.",
     )
     do_not_translate: list = _setting(
-        ["POMALYST", "REVLIMID", "THALOMID", "REMS", "NCCN", "FDA", "MedWatch", "Celgene",
-         "Bristol-Myers Squibb", "IMiD", "HCP", "MM", "PI", "TLS", "AML", "CLL", "ORR", "OS", "PFS",
-         "TTP", "VGPR", "RBCs", "WBCs"],
+        [
+            "POMALYST",
+            "REVLIMID",
+            "THALOMID",
+            "REMS",
+            "NCCN",
+            "FDA",
+            "MedWatch",
+            "Celgene",
+            "Bristol-Myers Squibb",
+            "IMiD",
+            "HCP",
+            "MM",
+            "PI",
+            "TLS",
+            "AML",
+            "CLL",
+            "ORR",
+            "OS",
+            "PFS",
+            "TTP",
+            "VGPR",
+            "RBCs",
+            "WBCs",
+        ],
         "Terms that must appear unchanged in every translation (brands, programs, abbreviations).",
     )
-    mt_provider: str = _setting("none", "Machine-translation provider for drafts (deep-translator name, or 'none').")
+    mt_provider: str = _setting(
+        "none", "Machine-translation provider for drafts (deep-translator name, or 'none')."
+    )
     mt_url: str = _setting("", "Base URL of a self-hosted provider (e.g. a LibreTranslate server).")
     mt_api_key_env: str = _setting("", "Name of the environment variable holding the provider's API key.")
-    fuzzy_threshold: float = _setting(80.0, "Minimum similarity (0-100) for a changed source to keep its translation as a draft.")
+    fuzzy_threshold: float = _setting(
+        80.0, "Minimum similarity (0-100) for a changed source to keep its translation as a draft."
+    )
     qa_min_ratio: float = _setting(0.4, "Smallest translation/source length ratio before QA warns.")
     qa_max_ratio: float = _setting(2.5, "Largest translation/source length ratio before QA warns.")
     fetch_timeout: float = _setting(20.0, "Seconds before an HTTP fetch of a source times out.")
@@ -99,7 +125,9 @@ def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
         raise ConfigError(f"{exc} (got {raw!r})", file=origin, setting=name) from None
 
 
-def load_settings(config_file: Path | None = None, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+def load_settings(
+    config_file: Path | None = None, env: dict[str, str] | None = None, **overrides: Any
+) -> Settings:
     """Defaults, then portal.toml, then PORTAL_<NAME> environment variables, then explicit overrides."""
     env = dict(os.environ if env is None else env)
     path = Path(config_file) if config_file else Path(env.get("PORTAL_CONFIG", PROJECT_ROOT / CONFIG_FILE))
@@ -125,5 +153,7 @@ def load_settings(config_file: Path | None = None, env: dict[str, str] | None = 
     settings = Settings(**values)
     for kind, policy in settings.publish_policy.items():
         if policy not in {"approved", "translated"}:
-            raise ConfigError(f"policy for {kind!r} must be 'approved' or 'translated'", file=path, setting="publish_policy")
+            raise ConfigError(
+                f"policy for {kind!r} must be 'approved' or 'translated'", file=path, setting="publish_policy"
+            )
     return settings

@@ -125,7 +125,9 @@ class LockBusyError(StorageError):
         self.lock = str(lock)
         self.holder = holder
         by = f" (held by {holder})" if holder else ""
-        PortalError.__init__(self, f"another {what} is running{by}; lock {self.lock}. Try again when it has finished.")
+        PortalError.__init__(
+            self, f"another {what} is running{by}; lock {self.lock}. Try again when it has finished."
+        )
         self.file = self.lock
         self.problem = self.message
 
@@ -136,7 +138,9 @@ class ReviewError(PortalError):
     def __init__(self, problem: str, *, locale: str | None = None, segment: str | None = None) -> None:
         self.locale = locale
         self.segment = segment
-        where = ", ".join(p for p in (f"locale {locale}" if locale else "", f"segment {segment}" if segment else "") if p)
+        where = ", ".join(
+            p for p in (f"locale {locale}" if locale else "", f"segment {segment}" if segment else "") if p
+        )
         super().__init__(f"review error: {where + ': ' if where else ''}{problem}")
 
 

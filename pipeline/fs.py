@@ -82,7 +82,9 @@ def file_lock(path: str | Path, what: str, *, wait: bool = False) -> Iterator[Pa
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise StorageError(f"cannot lock: {exc.strerror or exc}", file=lock) from None
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-            raise LockBusyError(what, lock=lock, holder=f"pid {holder}" if holder.isdigit() else None) from None
+            raise LockBusyError(
+                what, lock=lock, holder=f"pid {holder}" if holder.isdigit() else None
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         try:

@@ -6,8 +6,9 @@ import contextlib
 import functools
 import re
 import threading
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -30,7 +31,10 @@ MAX_QUERY_CHARS = 200
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
@@ -95,7 +99,9 @@ class Portal:
         self.content = ContentStore(self.data_dir)
         self._engine = engine
         self._engine_lock = threading.Lock()
-        env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+        env = Environment(
+            loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
+        )
         env.globals.update(search_url=search_url, result_path=result_path, render_body=render_body)
         self.templates = Jinja2Templates(env=env)
 
@@ -113,8 +119,14 @@ class Portal:
             self._engine.close()
 
     def page(
-        self, request: Request, template: str, locale: str, *, status: int = 200,
-        switch: Callable[[str], str] | None = None, **context: Any,
+        self,
+        request: Request,
+        template: str,
+        locale: str,
+        *,
+        status: int = 200,
+        switch: Callable[[str], str] | None = None,
+        **context: Any,
     ) -> Response:
         ui = i18n.LOCALES[locale]
         context.update(
@@ -157,7 +169,11 @@ async def search_page(request: Request) -> Response:
         except SearchIndexError:
             return portal.error_page(request, locale, 503)
     return portal.page(
-        request, "search.html", locale, query=query, result=result,
+        request,
+        "search.html",
+        locale,
+        query=query,
+        result=result,
         switch=lambda code: search_url(query, code),
     )
 
@@ -172,7 +188,11 @@ async def glossary_page(request: Request) -> Response:
     for doc in terms:
         groups.setdefault(initial(doc.title), []).append(doc)
     return portal.page(
-        request, "glossary.html", locale, groups=groups, anchor=anchor,
+        request,
+        "glossary.html",
+        locale,
+        groups=groups,
+        anchor=anchor,
         switch=lambda code: f"/{code}/glossary",
     )
 
@@ -186,7 +206,12 @@ async def term_page(request: Request) -> Response:
         return portal.error_page(request, locale, 404 if portal.content.release() is not None else 503)
     related = [d for d in (portal.content.document(locale, rid) for rid in doc.related) if d is not None]
     return portal.page(
-        request, "term.html", locale, doc=doc, related=related, anchor=anchor,
+        request,
+        "term.html",
+        locale,
+        doc=doc,
+        related=related,
+        anchor=anchor,
         switch=lambda code: f"/{code}/glossary/{slug}",
     )
 
@@ -207,7 +232,9 @@ async def document_page(request: Request) -> Response:
     doc = portal.content.document(locale, doc_id)
     if doc is None or doc.kind != "page":
         return portal.error_page(request, locale, 404 if portal.content.release() is not None else 503)
-    return portal.page(request, "document.html", locale, doc=doc, switch=lambda code: f"/{code}/pages/{doc_id}")
+    return portal.page(
+        request, "document.html", locale, doc=doc, switch=lambda code: f"/{code}/pages/{doc_id}"
+    )
 
 
 def _api_error(status: int, message: str) -> JSONResponse:
@@ -217,7 +244,10 @@ def _api_error(status: int, message: str) -> JSONResponse:
 def _api_params(request: Request, default_limit: int) -> tuple[str, str, int] | JSONResponse:
     locale = i18n.normalize_locale(request.query_params.get("locale") or i18n.DEFAULT_LOCALE)
     if locale is None:
-        return _api_error(400, f"unknown locale {request.query_params.get('locale')!r}; use one of {', '.join(i18n.LOCALES)}")
+        return _api_error(
+            400,
+            f"unknown locale {request.query_params.get('locale')!r}; use one of {', '.join(i18n.LOCALES)}",
+        )
     raw_limit = request.query_params.get("limit") or str(default_limit)
     try:
         limit = int(raw_limit)
@@ -253,14 +283,21 @@ async def api_suggest(request: Request) -> Response:
             suggestions = _portal(request).engine().suggest(query, locale=locale, limit=limit)
         except SearchIndexError as error:
             return _api_error(503, str(error))
-    return JSONResponse({
-        "query": query,
-        "locale": locale,
-        "suggestions": [
-            {"id": s.id, "title": s.title, "url": s.url, "href": result_path(s.id, _kind_of(request, locale, s.id), locale)}
-            for s in suggestions
-        ],
-    })
+    return JSONResponse(
+        {
+            "query": query,
+            "locale": locale,
+            "suggestions": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "url": s.url,
+                    "href": result_path(s.id, _kind_of(request, locale, s.id), locale),
+                }
+                for s in suggestions
+            ],
+        }
+    )
 
 
 def _kind_of(request: Request, locale: str, doc_id: str) -> str:
@@ -322,4 +359,3 @@ def create_app(data_dir: Path, engine: Engine | None = None) -> Starlette:
     app.state.portal = portal
     app.add_middleware(SecurityHeaders)
     return app
-

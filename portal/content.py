@@ -108,7 +108,8 @@ class ContentStore:
         return sorted(terms, key=lambda doc: (initial(doc.title), doc.title.casefold(), doc.id))
 
     def safety(self, locale: str) -> SafetyPage | None:
-        """The safety page: every safety document in order; the boxed warning and the sections it names boxed."""
+        """The safety page: every safety document in order; the boxed warning and the sections it names
+        boxed."""
         published = self.published(locale)
         if published is None:
             return None

@@ -8,14 +8,14 @@ English strings (accented and bracketed) so untranslated or truncated interface 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from babel import Locale
 from markupsafe import Markup, escape
 
 DEFAULT_LOCALE = "en"
 
-Text = Union[str, dict[str, str]]  # a plain string, or plural category -> string
+Text: TypeAlias = str | dict[str, str]  # a plain string, or plural category -> string
 
 STRINGS: dict[str, dict[str, Text]] = {
     "en": {
@@ -30,7 +30,9 @@ STRINGS: dict[str, dict[str, Text]] = {
         "search_intro": "Find glossary terms and safety information.",
         "search_label": "Search terms",
         "search_hint": "For example: low platelets",
-        "autocomplete_hint": "Suggestions appear as you type. Use the up and down arrow keys to choose one, then press Enter.",
+        "autocomplete_hint": (
+            "Suggestions appear as you type. Use the up and down arrow keys to choose one, then press Enter."
+        ),
         "suggestions_label": "Suggestions",
         "language_label": "Language",
         "search_button": "Search",
@@ -73,7 +75,10 @@ STRINGS: dict[str, dict[str, Text]] = {
         "search_intro": "Encuentre términos del glosario e información de seguridad.",
         "search_label": "Términos de búsqueda",
         "search_hint": "Por ejemplo: plaquetas bajas",
-        "autocomplete_hint": "Las sugerencias aparecen mientras escribe. Use las flechas arriba y abajo para elegir una y pulse Intro.",
+        "autocomplete_hint": (
+            "Las sugerencias aparecen mientras escribe. Use las flechas arriba y "
+            "abajo para elegir una y pulse Intro."
+        ),
         "suggestions_label": "Sugerencias",
         "language_label": "Idioma",
         "search_button": "Buscar",
@@ -81,7 +86,10 @@ STRINGS: dict[str, dict[str, Text]] = {
         "results_count": {"one": "1 resultado para «{query}»", "other": "{count} resultados para «{query}»"},
         "no_results": "No hay resultados para «{query}».",
         "did_you_mean": "¿Quiso decir {suggestion}?",
-        "no_results_tips": "Revise la ortografía, pruebe con menos palabras o con palabras más generales, o consulte el glosario.",
+        "no_results_tips": (
+            "Revise la ortografía, pruebe con menos palabras o con palabras más "
+            "generales, o consulte el glosario."
+        ),
         "fallback_notice": "Aún no se ha revisado en su idioma; se muestra en inglés.",
         "kind_glossary": "Término del glosario",
         "kind_safety": "Información de seguridad",
@@ -159,7 +167,9 @@ STRINGS: dict[str, dict[str, Text]] = {
         "search_intro": "اعثر على المصطلحات الطبية ومعلومات السلامة.",
         "search_label": "كلمات البحث",
         "search_hint": "مثال: انخفاض الصفائح الدموية",
-        "autocomplete_hint": "تظهر الاقتراحات أثناء الكتابة. استخدم مفتاحي السهم لأعلى ولأسفل للاختيار، ثم اضغط Enter.",
+        "autocomplete_hint": (
+            "تظهر الاقتراحات أثناء الكتابة. استخدم مفتاحي السهم لأعلى ولأسفل للاختيار، ثم اضغط Enter."
+        ),
         "suggestions_label": "اقتراحات",
         "language_label": "اللغة",
         "search_button": "بحث",

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from markupsafe import Markup, escape
 
-ALLOWED_TAGS = frozenset({"p", "ul", "ol", "li", "em", "strong", "a", "sup", "sub", "br", "h3", "h4", "div", "span"})
+ALLOWED_TAGS = frozenset(
+    {"p", "ul", "ol", "li", "em", "strong", "a", "sup", "sub", "br", "h3", "h4", "div", "span"}
+)
 # Tags of the content model that have a safe allowed equivalent; the page keeps its structure.
 EQUIVALENTS = {"b": "strong", "i": "em", "h2": "h3", "h5": "h4", "blockquote": "div"}
 # Elements whose children are code or embedded content, not prose: dropped with everything inside.
-DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"})
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "template", "iframe", "object", "embed", "noscript", "svg", "math"}
+)
 VOID_TAGS = frozenset({"br"})
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from pipeline.cli import options as cli
 
-group = typer.Typer(help="Template and catalogs: update, merge, compile, stats, pseudo.\n\nExample: portal catalog update",
-                    no_args_is_help=True)
+group = typer.Typer(
+    help="Template and catalogs: update, merge, compile, stats, pseudo.\n\nExample: portal catalog update",
+    no_args_is_help=True,
+)
 
 
 def _workspace():
@@ -22,14 +23,16 @@ def _workspace():
     return settings, Workspace.from_settings(settings)
 
 
-def _locales(settings, chosen: Optional[List[str]]) -> list[str]:
+def _locales(settings, chosen: list[str] | None) -> list[str]:
     return list(chosen) if chosen else list(settings.locales)
 
 
 @group.command("update")
 @cli.clean_errors
 def update(
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
+    locale: list[str] | None = typer.Option(
+        None, "--locale", "-l", help="Locales to update (default: all configured)."
+    ),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Extract the sources, write locales/portal.pot and merge it into every catalog.
@@ -44,17 +47,22 @@ def update(
     from pipeline.localization.template import template_from_sources
 
     settings, workspace = _workspace()
-    _, template = template_from_sources(load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate,
-                                        project_root=PROJECT_ROOT)
+    _, template = template_from_sources(
+        load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate, project_root=PROJECT_ROOT
+    )
     results = workspace.update(template, _locales(settings, locale))
-    data = {"template": {"messages": len([m for m in template if m.id])},
-            "locales": {loc: asdict(stats) for loc, stats in results.items()}}
+    data = {
+        "template": {"messages": len([m for m in template if m.id])},
+        "locales": {loc: asdict(stats) for loc, stats in results.items()},
+    }
     if fmt is cli.Format.json:
         typer.echo(json.dumps(data, indent=1))
         return
     typer.echo(f"template: {data['template']['messages']} messages")
     for loc, stats in results.items():
-        typer.echo(f"{loc}: {stats.exact} kept, {stats.fuzzy} now drafts, {stats.new} new, {stats.obsolete} obsolete")
+        typer.echo(
+            f"{loc}: {stats.exact} kept, {stats.fuzzy} now drafts, {stats.new} new, {stats.obsolete} obsolete"
+        )
 
 
 @group.command("merge")
@@ -71,13 +79,17 @@ def merge(
     from pipeline.localization.merge import merge_files
 
     stats = merge_files(definitions, reference, output)
-    typer.echo(f"{output}: {stats.exact} exact, {stats.fuzzy} fuzzy, {stats.new} new, {stats.obsolete} obsolete")
+    typer.echo(
+        f"{output}: {stats.exact} exact, {stats.fuzzy} fuzzy, {stats.new} new, {stats.obsolete} obsolete"
+    )
 
 
 @group.command("compile")
 @cli.clean_errors
 def compile_(
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to compile (default: all configured)."),
+    locale: list[str] | None = typer.Option(
+        None, "--locale", "-l", help="Locales to compile (default: all configured)."
+    ),
 ) -> None:
     """Write .mo files holding only the translations the publishing rule allows.
 
@@ -85,14 +97,19 @@ def compile_(
 
     Example: portal catalog compile --locale es
     """
+    from pipeline.localization.pseudo import PSEUDO_LOCALES
     from pipeline.publishing.mofile import write_mofile
     from pipeline.publishing.policy import Translations
-    from pipeline.localization.pseudo import PSEUDO_LOCALES
 
     settings, workspace = _workspace()
     for loc in _locales(settings, locale):
-        translations = Translations(loc, workspace.catalog(loc), workspace.decisions(loc), settings.publish_policy,
-                                    pseudo=loc in PSEUDO_LOCALES)
+        translations = Translations(
+            loc,
+            workspace.catalog(loc),
+            workspace.decisions(loc),
+            settings.publish_policy,
+            pseudo=loc in PSEUDO_LOCALES,
+        )
         path = settings.data_path / "messages" / loc / "LC_MESSAGES" / "portal.mo"
         count = write_mofile(translations, path)
         typer.echo(f"{loc}: {count} publishable translations -> {path}")
@@ -101,7 +118,9 @@ def compile_(
 @group.command("stats")
 @cli.clean_errors
 def stats(
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to report (default: all configured)."),
+    locale: list[str] | None = typer.Option(
+        None, "--locale", "-l", help="Locales to report (default: all configured)."
+    ),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Messages and words by review state and content kind, per locale.
@@ -111,8 +130,12 @@ def stats(
     from pipeline.localization.stats import catalog_stats
 
     settings, workspace = _workspace()
-    data = {"locales": {loc: catalog_stats(workspace.catalog(loc), workspace.decisions(loc))
-                        for loc in _locales(settings, locale)}}
+    data = {
+        "locales": {
+            loc: catalog_stats(workspace.catalog(loc), workspace.decisions(loc))
+            for loc in _locales(settings, locale)
+        }
+    }
     if fmt is cli.Format.json:
         typer.echo(json.dumps(data, indent=1))
         return
@@ -120,13 +143,28 @@ def stats(
     from rich.table import Table
 
     table = Table(title="Translation coverage")
-    for column in ("locale", "kind", "total", "untranslated", "draft", "translated", "approved", "% approved", "words"):
+    for column in (
+        "locale",
+        "kind",
+        "total",
+        "untranslated",
+        "draft",
+        "translated",
+        "approved",
+        "% approved",
+        "words",
+    ):
         table.add_column(column, justify="right" if column not in ("locale", "kind") else "left")
     for loc, counts in data["locales"].items():
         rows = [("all", counts)] + list(counts["by_kind"].items())
         for kind, c in rows:
-            table.add_row(loc, kind, *(str(c[k]) for k in ("total", "untranslated", "draft", "translated", "approved")),
-                          f"{c['percent_approved']:.1f}", str(c["words"]))
+            table.add_row(
+                loc,
+                kind,
+                *(str(c[k]) for k in ("total", "untranslated", "draft", "translated", "approved")),
+                f"{c['percent_approved']:.1f}",
+                str(c["words"]),
+            )
     Console().print(table)
 
 
@@ -141,7 +179,7 @@ def pseudo(
 
     Example: portal catalog pseudo --locale en_XA
     """
-    settings, workspace = _workspace()
+    _, workspace = _workspace()
     with workspace.lock():
         path = workspace.write_pseudo(workspace.template(), locale)
     typer.echo(f"{locale}: written {path}")

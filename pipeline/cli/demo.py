@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from pipeline.cli import options as cli
 
 
 def demo(
-    host: Optional[str] = typer.Option(None, "--host", help="Address the portal listens on."),
-    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port the portal listens on."),
+    host: str | None = typer.Option(None, "--host", help="Address the portal listens on."),
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port the portal listens on."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Only refresh; do not start the portal."),
 ) -> None:
     """Run a full offline refresh from source_docs/ into the data directory, then serve the portal.
@@ -22,8 +20,16 @@ def demo(
     from pipeline.cli.serve import serve
 
     typer.echo("refreshing from source_docs/ (offline) ...")
-    refresh(source=None, sources_file=None, online=False, locale=None, mt=None, wait=True,
-            runner=Runner.threads, fmt=cli.Format.text)
+    refresh(
+        source=None,
+        sources_file=None,
+        online=False,
+        locale=None,
+        mt=None,
+        wait=True,
+        runner=Runner.threads,
+        fmt=cli.Format.text,
+    )
     if not no_serve:
         serve(host=host, port=port)
 

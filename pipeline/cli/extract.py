@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import List, Optional
 
 import typer
 
@@ -11,9 +10,13 @@ from pipeline.cli import options as cli
 
 
 def extract(
-    source_ids: Optional[List[str]] = typer.Argument(None, metavar="[SOURCE_ID]...", help="Sources to extract (default: all)."),
+    source_ids: list[str] | None = typer.Argument(
+        None, metavar="[SOURCE_ID]...", help="Sources to extract (default: all)."
+    ),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
-    sources_file: Optional[str] = typer.Option(None, "--sources", help="Another manifest in the format of source_docs/sources.toml."),
+    sources_file: str | None = typer.Option(
+        None, "--sources", help="Another manifest in the format of source_docs/sources.toml."
+    ),
 ) -> None:
     """Extract documents from the source snapshots, checking each page's contract.
 

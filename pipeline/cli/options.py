@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import sys
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -17,7 +17,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="portal",
-    help="Multilingual content pipeline and search index for a patient portal.\n\nExample: portal extract --format json",
+    help=(
+        "Multilingual content pipeline and search index for a patient portal.\n\n"
+        "Example: portal extract --format json"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -25,7 +28,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output format of commands that print data."""
 
     text = "text"
@@ -35,15 +38,17 @@ class Format(str, Enum):
 class Invocation:
     """Options given before the command, shared by every command."""
 
-    data_dir: Optional[Path] = None
-    config: Optional[Path] = None
+    data_dir: Path | None = None
+    config: Path | None = None
 
 
 def settings():
     """The settings for this invocation: portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings
 
-    return load_settings(Invocation.config, data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None)
+    return load_settings(
+        Invocation.config, data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None
+    )
 
 
 def fail(error: PortalError) -> None:
@@ -62,7 +67,7 @@ def clean_errors(func: F) -> F:
             fail(error)
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -75,9 +80,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="PORTAL_DATA_DIR", help="Directory for generated data (default: var/)."),
-    config: Optional[Path] = typer.Option(None, "--config", envvar="PORTAL_CONFIG", help="Settings file (default: portal.toml)."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", envvar="PORTAL_DATA_DIR", help="Directory for generated data (default: var/)."
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", envvar="PORTAL_CONFIG", help="Settings file (default: portal.toml)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Multilingual content pipeline and search index for a patient portal.
 

@@ -8,8 +8,10 @@ import typer
 
 from pipeline.cli import options as cli
 
-group = typer.Typer(help="Published releases: what is live, and rolling back.\n\nExample: portal publish status",
-                    no_args_is_help=True)
+group = typer.Typer(
+    help="Published releases: what is live, and rolling back.\n\nExample: portal publish status",
+    no_args_is_help=True,
+)
 
 
 Format = cli.Format
@@ -21,8 +23,13 @@ def _describe(release) -> dict | None:
     if release is None:
         return None
     manifest = read_manifest(release)
-    return {"release": release.name, "path": str(release), "note": manifest.get("note", ""),
-            "created": manifest.get("created"), "locales": manifest.get("locales", [])}
+    return {
+        "release": release.name,
+        "path": str(release),
+        "note": manifest.get("note", ""),
+        "created": manifest.get("created"),
+        "locales": manifest.get("locales", []),
+    }
 
 
 @group.command("status")
@@ -36,15 +43,25 @@ def status(fmt: Format = typer.Option(Format.text, "--format", help="Output form
 
     data_dir = cli.settings().data_path
     root = releases_dir(data_dir)
-    kept = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
-    data = {"data_dir": str(data_dir), "current": _describe(current_release(data_dir)),
-            "previous": _describe(previous_release(data_dir)), "releases": kept}
+    kept = (
+        sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if root.is_dir()
+        else []
+    )
+    data = {
+        "data_dir": str(data_dir),
+        "current": _describe(current_release(data_dir)),
+        "previous": _describe(previous_release(data_dir)),
+        "releases": kept,
+    }
     if fmt is Format.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
     for label in ("current", "previous"):
         entry = data[label]
-        typer.echo(f"{label}: {entry['release']} ({entry['note'] or 'no note'})" if entry else f"{label}: none")
+        typer.echo(
+            f"{label}: {entry['release']} ({entry['note'] or 'no note'})" if entry else f"{label}: none"
+        )
     typer.echo(f"releases kept: {len(kept)}")
 
 
@@ -55,8 +72,8 @@ def rollback() -> None:
 
     Example: portal publish rollback
     """
-    from pipeline.refresh.run import refresh_lock
     from pipeline.publishing.releases import rollback as switch_back
+    from pipeline.refresh.run import refresh_lock
 
     data_dir = cli.settings().data_path
     with refresh_lock(data_dir):  # never switch under a refresh that is about to switch too

@@ -11,7 +11,9 @@ from pipeline.cli import options as cli
 
 def qa(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to check."),
-    include_drafts: bool = typer.Option(False, "--include-drafts", help="Also check drafts (fuzzy messages)."),
+    include_drafts: bool = typer.Option(
+        False, "--include-drafts", help="Also check drafts (fuzzy messages)."
+    ),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """Check numbers, doses, phones, URLs, protected terms, placeholders, length, glossary use, punctuation.
@@ -28,8 +30,18 @@ def qa(
     findings = check_catalog(catalog, workspace.check_context(locale, catalog), include_fuzzy=include_drafts)
     blocking = errors(findings)
     if fmt is cli.Format.json:
-        typer.echo(json.dumps({"locale": locale, "errors": len(blocking), "warnings": len(findings) - len(blocking),
-                               "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                {
+                    "locale": locale,
+                    "errors": len(blocking),
+                    "warnings": len(findings) - len(blocking),
+                    "findings": [f.to_dict() for f in findings],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         for finding in findings:
             typer.echo(f"{finding.severity:<7} {finding.check:<12} {finding.segment}: {finding.message}")

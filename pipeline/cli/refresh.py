@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from pipeline.cli import options as cli
 
-
 Format = cli.Format
 
 
-class Runner(str, Enum):
+class Runner(StrEnum):
     threads = "threads"
     dask = "dask"
 
@@ -33,26 +31,45 @@ def _show(summary: dict, fmt: Format) -> None:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=1))
         return
     docs = summary["documents"]
-    typer.echo(f"refresh {summary['status']}: {'changes published' if summary['changed'] else 'nothing changed'}"
-               f" (release {summary['release'] or '-'})")
+    typer.echo(
+        f"refresh {summary['status']}: {'changes published' if summary['changed'] else 'nothing changed'}"
+        f" (release {summary['release'] or '-'})"
+    )
     for sid, source in summary["sources"].items():
         extra = f": {source['error']}" if source["error"] else ""
         typer.echo(f"  source {sid}: {source['status']}, {source['documents']} documents{extra}")
-    typer.echo(f"  documents: {docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
-               f"{docs['unchanged']} unchanged")
+    typer.echo(
+        f"  documents: {docs['added']} added, {docs['changed']} changed, {docs['removed']} removed, "
+        f"{docs['unchanged']} unchanged"
+    )
     for loc, counts in summary["messages"]["locales"].items():
         typer.echo(f"  {loc}: {counts['drafts']} drafts, {counts['new']} new, {counts['obsolete']} obsolete")
     typer.echo(f"  report: {summary['report']}")
 
 
 def refresh(
-    source: Optional[List[str]] = typer.Option(None, "--source", help="Refresh only this source (repeatable)."),
-    sources_file: Optional[Path] = typer.Option(None, "--sources", metavar="MANIFEST.toml", help="Another manifest in the format of source_docs/sources.toml."),
-    online: bool = typer.Option(False, "--online", help="Fetch the live pages over HTTP instead of reading the snapshots."),
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
-    mt: Optional[str] = typer.Option(None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages with this provider."),
-    wait: bool = typer.Option(False, "--wait", help="Wait for a running refresh to finish instead of exiting."),
-    runner: Runner = typer.Option(Runner.threads, "--runner", help="Task runner: threads, or dask for scale-out."),
+    source: list[str] | None = typer.Option(None, "--source", help="Refresh only this source (repeatable)."),
+    sources_file: Path | None = typer.Option(
+        None,
+        "--sources",
+        metavar="MANIFEST.toml",
+        help="Another manifest in the format of source_docs/sources.toml.",
+    ),
+    online: bool = typer.Option(
+        False, "--online", help="Fetch the live pages over HTTP instead of reading the snapshots."
+    ),
+    locale: list[str] | None = typer.Option(
+        None, "--locale", "-l", help="Locales to update (default: all configured)."
+    ),
+    mt: str | None = typer.Option(
+        None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages with this provider."
+    ),
+    wait: bool = typer.Option(
+        False, "--wait", help="Wait for a running refresh to finish instead of exiting."
+    ),
+    runner: Runner = typer.Option(
+        Runner.threads, "--runner", help="Task runner: threads, or dask for scale-out."
+    ),
     fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
 ) -> None:
     """Fetch, extract, detect changes, merge catalogs, check and publish atomically; write a report.
@@ -66,8 +83,13 @@ def refresh(
     from pipeline.refresh import run as steps
 
     settings = cli.settings()
-    options = dict(sources=source or None, manifest=str(sources_file.resolve()) if sources_file else None,
-                   online=online, locales=locale or None, mt=mt)
+    options = {
+        "sources": source or None,
+        "manifest": str(sources_file.resolve()) if sources_file else None,
+        "online": online,
+        "locales": locale or None,
+        "mt": mt,
+    }
     with steps.refresh_lock(settings.data_path, wait=wait):
         plan = steps.make_plan(settings, **options)
         fetched, _, same = steps.probe(plan)
@@ -91,12 +113,18 @@ def refresh(
 
 
 def schedule(
-    cron: str = typer.Option(..., "--cron", help="Cron expression, e.g. \"0 6 * * 1-5\"."),
+    cron: str = typer.Option(..., "--cron", help='Cron expression, e.g. "0 6 * * 1-5".'),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone of the cron expression."),
     name: str = typer.Option("scheduled", "--name", help="Name of the deployment."),
-    online: bool = typer.Option(True, "--online/--offline", help="Fetch the live pages (default) or read snapshots."),
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locales to update (default: all configured)."),
-    mt: Optional[str] = typer.Option(None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages."),
+    online: bool = typer.Option(
+        True, "--online/--offline", help="Fetch the live pages (default) or read snapshots."
+    ),
+    locale: list[str] | None = typer.Option(
+        None, "--locale", "-l", help="Locales to update (default: all configured)."
+    ),
+    mt: str | None = typer.Option(
+        None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages."
+    ),
 ) -> None:
     """Serve the refresh flow as a Prefect deployment on a cron schedule (runs until stopped).
 
@@ -107,9 +135,18 @@ def schedule(
     from flows.deploy import serve_refresh
 
     settings = cli.settings()
-    serve_refresh(cron=cron, timezone=timezone, name=name,
-                  parameters={"online": online, "locales": locale or None, "mt": mt, "wait": True,
-                              "settings": {"data_dir": str(settings.data_path)}})
+    serve_refresh(
+        cron=cron,
+        timezone=timezone,
+        name=name,
+        parameters={
+            "online": online,
+            "locales": locale or None,
+            "mt": mt,
+            "wait": True,
+            "settings": {"data_dir": str(settings.data_path)},
+        },
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
-from typing import List, Optional
+from enum import StrEnum
 
 import typer
 
 from pipeline.cli import options as cli
 
-group = typer.Typer(help="Human review of translations, recorded in locales/<locale>/review-log.jsonl.\n\n"
-                         "Example: portal review list --locale es --state draft", no_args_is_help=True)
+group = typer.Typer(
+    help="Human review of translations, recorded in locales/<locale>/review-log.jsonl.\n\n"
+    "Example: portal review list --locale es --state draft",
+    no_args_is_help=True,
+)
 
 
-class State(str, Enum):
+class State(StrEnum):
     untranslated = "untranslated"
     draft = "draft"
     translated = "translated"
     approved = "approved"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     glossary = "glossary"
     safety = "safety"
     page = "page"
@@ -37,8 +39,8 @@ def _workspace():
 @cli.clean_errors
 def list_(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to review."),
-    state: Optional[List[State]] = typer.Option(None, "--state", help="Only these states."),
-    kind: Optional[List[Kind]] = typer.Option(None, "--kind", help="Only these content kinds."),
+    state: list[State] | None = typer.Option(None, "--state", help="Only these states."),
+    kind: list[Kind] | None = typer.Option(None, "--kind", help="Only these content kinds."),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
     """List messages with their review state.
@@ -48,10 +50,18 @@ def list_(
     from pipeline.localization.review import review_rows
 
     workspace = _workspace()
-    rows = review_rows(workspace.catalog(locale), workspace.decisions(locale),
-                       states=[s.value for s in state or []], kinds=[k.value for k in kind or []])
+    rows = review_rows(
+        workspace.catalog(locale),
+        workspace.decisions(locale),
+        states=[s.value for s in state or []],
+        kinds=[k.value for k in kind or []],
+    )
     if fmt is cli.Format.json:
-        typer.echo(json.dumps({"locale": locale, "messages": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                {"locale": locale, "messages": [r.to_dict() for r in rows]}, ensure_ascii=False, indent=1
+            )
+        )
         return
     for row in rows:
         typer.echo(f"{row.state:<12} {row.kind:<8} {row.segment}")
@@ -61,17 +71,23 @@ def list_(
 @group.command("approve")
 @cli.clean_errors
 def approve(
-    segments: Optional[List[str]] = typer.Argument(None, metavar="[SEGMENT_ID]...", help="Segments to approve."),
+    segments: list[str] | None = typer.Argument(None, metavar="[SEGMENT_ID]...", help="Segments to approve."),
     locale: str = typer.Option(..., "--locale", "-l", help="Locale of the catalog."),
     reviewer: str = typer.Option(..., "--reviewer", help="Who approves (recorded in the review log)."),
-    all_translated: bool = typer.Option(False, "--all-translated", help="Approve every message in state 'translated'."),
-    override: str = typer.Option("", "--override", metavar="REASON", help="Approve despite QA errors, logging the reason."),
+    all_translated: bool = typer.Option(
+        False, "--all-translated", help="Approve every message in state 'translated'."
+    ),
+    override: str = typer.Option(
+        "", "--override", metavar="REASON", help="Approve despite QA errors, logging the reason."
+    ),
 ) -> None:
     """Approve translations; refused when QA finds an error unless --override REASON.
 
     Example: portal review approve --locale es --reviewer ana glossary/anemia#term
     """
-    entries = _workspace().approve(locale, reviewer, segments or [], all_translated=all_translated, override=override)
+    entries = _workspace().approve(
+        locale, reviewer, segments or [], all_translated=all_translated, override=override
+    )
     typer.echo(f"{locale}: {len(entries)} approval(s) recorded")
 
 

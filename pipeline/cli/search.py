@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -22,8 +21,12 @@ def _data_dir() -> Path:
 
 
 def build_command(
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locale to build (repeatable; default: every published locale)."),
-    full: bool = typer.Option(False, "--full", help="Rebuild from scratch instead of re-indexing only changed documents."),
+    locale: list[str] | None = typer.Option(
+        None, "--locale", "-l", help="Locale to build (repeatable; default: every published locale)."
+    ),
+    full: bool = typer.Option(
+        False, "--full", help="Rebuild from scratch instead of re-indexing only changed documents."
+    ),
 ) -> None:
     """Build or update the search indexes and switch to them atomically.
 
@@ -86,9 +89,18 @@ def suggest_command(
 
 
 def eval_command(
-    locale: Optional[List[str]] = typer.Option(None, "--locale", "-l", help="Locale to evaluate (repeatable; default: every locale with judged queries)."),
-    queries: Optional[Path] = typer.Option(None, "--queries", help="Directory of <locale>.toml judged queries (default: tests/relevance)."),
-    min_mrr: float = typer.Option(0.0, "--min-mrr", help="Exit with status 1 when a locale's MRR is below this."),
+    locale: list[str] | None = typer.Option(
+        None,
+        "--locale",
+        "-l",
+        help="Locale to evaluate (repeatable; default: every locale with judged queries).",
+    ),
+    queries: Path | None = typer.Option(
+        None, "--queries", help="Directory of <locale>.toml judged queries (default: tests/relevance)."
+    ),
+    min_mrr: float = typer.Option(
+        0.0, "--min-mrr", help="Exit with status 1 when a locale's MRR is below this."
+    ),
     format: cli.Format = typer.Option(cli.Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Score the search of the live release against judged queries (MRR, success@1/3, nDCG@10).
@@ -116,7 +128,10 @@ def eval_command(
             typer.echo(f"[{report.locale}]")
             typer.echo(report.table())
             for miss in report.failures():
-                typer.echo(f"  miss: {miss.judgment.q!r} ({miss.judgment.category}) -> {', '.join(miss.ranked[:3]) or 'nothing'}")
+                typer.echo(
+                    f"  miss: {miss.judgment.q!r} ({miss.judgment.category}) -> "
+                    f"{', '.join(miss.ranked[:3]) or 'nothing'}"
+                )
     if below:
         typer.echo(f"MRR below {min_mrr} in: {', '.join(below)}", err=True)
         raise typer.Exit(1)

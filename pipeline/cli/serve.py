@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import socket
-from typing import Optional
 
 import typer
 
@@ -13,20 +12,29 @@ from pipeline.errors import ConfigError
 
 
 def _check_free(host: str, port: int) -> None:
-    """Fail with one line before uvicorn starts if the address cannot be bound (uvicorn logs a traceback-ish exit)."""
+    """Fail with one line before uvicorn starts if the address cannot be bound (uvicorn logs a
+    traceback-ish exit)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
-            reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
-            raise ConfigError(f"{host}:{port} {reason}; choose another with --port", setting="portal_port") from None
+            reason = (
+                "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            )
+            raise ConfigError(
+                f"{host}:{port} {reason}; choose another with --port", setting="portal_port"
+            ) from None
 
 
 def serve(
-    host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default: setting portal_host, 127.0.0.1)."),
-    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port to listen on (default: setting portal_port, 8000)."),
+    host: str | None = typer.Option(
+        None, "--host", help="Address to listen on (default: setting portal_host, 127.0.0.1)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", min=1, max=65535, help="Port to listen on (default: setting portal_port, 8000)."
+    ),
 ) -> None:
     """Serve the patient portal (search, glossary, safety information, JSON API) over the live release.
 
@@ -45,7 +53,9 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving the portal on http://{shown}:{port}/ (data: {data_dir}); press Ctrl+C to stop.")
     if current_release(data_dir) is None:
-        typer.echo("note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True)
+        typer.echo(
+            "note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True
+        )
     uvicorn.run(create_app(data_dir), host=host, port=port, log_level="info", server_header=False)
 
 

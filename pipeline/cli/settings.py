@@ -19,14 +19,19 @@ def config(fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Out
     from pipeline.config import setting_help
 
     current = asdict(cli.settings())
-    rows = {name: {"value": current[name], "default": default, "help": help}
-            for name, (default, help) in setting_help().items()}
+    rows = {
+        name: {"value": current[name], "default": default, "help": help}
+        for name, (default, help) in setting_help().items()
+    }
     if fmt is cli.Format.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for name, row in rows.items():
         typer.echo(f"{name} = {json.dumps(row['value'], ensure_ascii=False)}")
-        typer.echo(f"    {row['help']} (default {json.dumps(row['default'], ensure_ascii=False)}; env PORTAL_{name.upper()})")
+        typer.echo(
+            f"    {row['help']} (default {json.dumps(row['default'], ensure_ascii=False)}; env "
+            f"PORTAL_{name.upper()})"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
 
@@ -12,9 +11,13 @@ from pipeline.cli import options as cli
 
 def translate(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to draft."),
-    provider: Optional[str] = typer.Option(None, "--provider", help="deep-translator provider (libre, google, deepl, ...) or 'none'."),
-    url: Optional[str] = typer.Option(None, "--url", help="Base URL of a self-hosted provider."),
-    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="Environment variable holding the API key."),
+    provider: str | None = typer.Option(
+        None, "--provider", help="deep-translator provider (libre, google, deepl, ...) or 'none'."
+    ),
+    url: str | None = typer.Option(None, "--url", help="Base URL of a self-hosted provider."),
+    api_key_env: str | None = typer.Option(
+        None, "--api-key-env", help="Environment variable holding the API key."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be sent; change nothing."),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
@@ -24,8 +27,8 @@ def translate(
 
     Example: portal translate --locale es --provider libre --url http://127.0.0.1:5000 --dry-run
     """
-    from pipeline.localization.pofile import catalog_path, write_catalog
     from pipeline.localization.machine import api_key_from_env, translate_catalog
+    from pipeline.localization.pofile import catalog_path, write_catalog
     from pipeline.localization.workspace import Workspace
 
     settings = cli.settings()
@@ -37,9 +40,14 @@ def translate(
         catalog = workspace.catalog(locale)
         try:
             report = translate_catalog(
-                catalog, locale=locale, provider=provider, url=url or settings.mt_url or None,
-                api_key=api_key_from_env(key_env) if key_env else None, memory=memory,
-                dnt_terms=tuple(settings.do_not_translate), dry_run=dry_run,
+                catalog,
+                locale=locale,
+                provider=provider,
+                url=url or settings.mt_url or None,
+                api_key=api_key_from_env(key_env) if key_env else None,
+                memory=memory,
+                dnt_terms=tuple(settings.do_not_translate),
+                dry_run=dry_run,
             )
         finally:
             if not dry_run:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -11,8 +12,19 @@ from lxml import etree
 from pipeline.extraction.model import BLOCK_TAGS, INLINE_TAGS, Node
 
 KEEP_ATTRS = {"a": ("href",), "sup": ("class",)}
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "img", "figure", "button", "svg", "input", "form"})
-RENAME = {"b": "strong", "i": "em", "section": "div", "details": "div", "summary": "p", "dl": "div", "dt": "p", "dd": "p"}
+SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "img", "figure", "button", "svg", "input", "form"}
+)
+RENAME = {
+    "b": "strong",
+    "i": "em",
+    "section": "div",
+    "details": "div",
+    "summary": "p",
+    "dl": "div",
+    "dt": "p",
+    "dd": "p",
+}
 _SPACE = re.compile(r"\s+")
 
 
@@ -75,8 +87,14 @@ def _tidy(children: list[Node], block: bool) -> list[Node]:
     result: list[Node] = []
     for index, child in enumerate(merged):
         if isinstance(child, str):
-            prev_block = index > 0 and isinstance(merged[index - 1], dict) and merged[index - 1]["tag"] in BLOCK_TAGS
-            next_block = index + 1 < len(merged) and isinstance(merged[index + 1], dict) and merged[index + 1]["tag"] in BLOCK_TAGS
+            prev_block = (
+                index > 0 and isinstance(merged[index - 1], dict) and merged[index - 1]["tag"] in BLOCK_TAGS
+            )
+            next_block = (
+                index + 1 < len(merged)
+                and isinstance(merged[index + 1], dict)
+                and merged[index + 1]["tag"] in BLOCK_TAGS
+            )
             if block and (index == 0 or prev_block):
                 child = child.lstrip()
             if block and (index == len(merged) - 1 or next_block):

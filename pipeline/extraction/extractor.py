@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from pipeline.extraction.dom import NotHtml, parse_page
 from pipeline.errors import ExtractionError
+from pipeline.extraction.dom import NotHtml, parse_page
 from pipeline.extraction.model import Corpus, Document, slugify
 from pipeline.extraction.profiles import PROFILE_FUNCTIONS, ContractBreach, Extracted
 from pipeline.extraction.sources import Source, read_snapshot
@@ -33,6 +34,7 @@ def _min_glossary(count: int) -> Callable[[Extracted], str | None]:
     def check(found: Extracted) -> str | None:
         n = sum(1 for d in found.documents if d.kind == "glossary")
         return None if n >= count else f"found {n} glossary entries, the contract needs at least {count}"
+
     return check
 
 
@@ -50,6 +52,7 @@ def _has_docs(*ids: str) -> Callable[[Extracted], str | None]:
         present = {d.id for d in found.documents}
         missing = [i for i in ids if i not in present]
         return f"missing section(s): {', '.join(missing)}" if missing else None
+
     return check
 
 
@@ -58,6 +61,7 @@ def _isi_mentions(*needles: str) -> Callable[[Extracted], str | None]:
         text = found.facts.get("isi_text", "")
         missing = [n for n in needles if n not in text]
         return f"the Important Safety Information lacks {', '.join(missing)}" if missing else None
+
     return check
 
 
@@ -71,12 +75,19 @@ ISI_QUESTIONS = (
 
 CONTRACTS: dict[str, Contract] = {
     "glossary": Contract("glossary", (_min_glossary(30), _unique_ids)),
-    "relapse": Contract("relapse", (
-        _unique_ids,
-        _has_docs("isi/warnings", *(f"isi/{slugify(q)}" for q in ISI_QUESTIONS),
-                  "relapse/important-dosing-information-for-pomalyst", "relapse/pomalyst-indication"),
-        _isi_mentions("1-888-423-5436", "1-800-FDA-1088"),
-    )),
+    "relapse": Contract(
+        "relapse",
+        (
+            _unique_ids,
+            _has_docs(
+                "isi/warnings",
+                *(f"isi/{slugify(q)}" for q in ISI_QUESTIONS),
+                "relapse/important-dosing-information-for-pomalyst",
+                "relapse/pomalyst-indication",
+            ),
+            _isi_mentions("1-888-423-5436", "1-800-FDA-1088"),
+        ),
+    ),
 }
 
 
@@ -115,8 +126,11 @@ def find_abbreviations(text: str) -> dict[str, str]:
 
 def extract_page(source: Source, data: bytes) -> tuple[list[Document], dict[str, str]]:
     """Extract one page's documents and abbreviations, or raise ExtractionError."""
+
     def broken(problem: str) -> ExtractionError:
-        return ExtractionError(source=source.id, profile=source.profile, problem=problem, file=source.snapshot)
+        return ExtractionError(
+            source=source.id, profile=source.profile, problem=problem, file=source.snapshot
+        )
 
     try:
         root = parse_page(data)
@@ -160,4 +174,8 @@ def summary(corpus: Corpus) -> dict[str, Any]:
     for doc in corpus.documents:
         counts = by_source.setdefault(doc.source, {})
         counts[doc.kind] = counts.get(doc.kind, 0) + 1
-    return {"documents": len(corpus.documents), "by_source": by_source, "abbreviations": len(corpus.abbreviations)}
+    return {
+        "documents": len(corpus.documents),
+        "by_source": by_source,
+        "abbreviations": len(corpus.abbreviations),
+    }

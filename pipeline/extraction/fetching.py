@@ -14,16 +14,17 @@ import hashlib
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
 from pipeline.errors import FetchError, SourceError
-from pipeline.fs import atomic_write, write_json_atomic
 from pipeline.extraction.sources import MAX_PAGE_BYTES, Source, read_snapshot
+from pipeline.fs import atomic_write, write_json_atomic
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 BACKOFF = 0.5
@@ -71,8 +72,14 @@ def read_offline(source: Source) -> Fetched:
     """The manifest's snapshot file, as `make demo` and every offline refresh use it."""
     started = time.perf_counter()
     data = read_snapshot(source)
-    return Fetched(source.id, data, "offline", url=source.url, snapshot=str(source.snapshot),
-                   seconds=time.perf_counter() - started)
+    return Fetched(
+        source.id,
+        data,
+        "offline",
+        url=source.url,
+        snapshot=str(source.snapshot),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
@@ -88,18 +95,19 @@ def retry_after(response: httpx.Response, now: float | None = None) -> float | N
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def backoff_delay(attempt: int, *, base: float = BACKOFF, cap: float = MAX_DELAY,
-                  rng: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    attempt: int, *, base: float = BACKOFF, cap: float = MAX_DELAY, rng: Callable[[], float] = random.random
+) -> float:
     """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-    return rng() * min(cap, base * (2 ** attempt))
+    return rng() * min(cap, base * (2**attempt))
 
 
 def _timestamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def keep_snapshot(data_dir: Path, source_id: str, data: bytes) -> Path:
@@ -160,10 +168,19 @@ def fetch_source(
             except httpx.TransportError as exc:
                 problem = f"network error: {exc.__class__.__name__}: {exc}"
             else:
-                if response.status_code == 304 and ("If-None-Match" in headers or "If-Modified-Since" in headers):
+                if response.status_code == 304 and (
+                    "If-None-Match" in headers or "If-Modified-Since" in headers
+                ):
                     data = Path(state["snapshot"]).read_bytes()
-                    return Fetched(source.id, data, "unchanged", url=url, snapshot=state["snapshot"],
-                                   attempts=attempts, seconds=time.perf_counter() - started)
+                    return Fetched(
+                        source.id,
+                        data,
+                        "unchanged",
+                        url=url,
+                        snapshot=state["snapshot"],
+                        attempts=attempts,
+                        seconds=time.perf_counter() - started,
+                    )
                 if response.status_code == 200:
                     return _keep(source, data_dir, url, response, state, attempts, started)
                 problem = f"HTTP {response.status_code}"
@@ -179,20 +196,43 @@ def fetch_source(
             client.close()
 
 
-def _keep(source: Source, data_dir: Path, url: str, response: httpx.Response, state: dict[str, Any],
-          attempts: int, started: float) -> Fetched:
+def _keep(
+    source: Source,
+    data_dir: Path,
+    url: str,
+    response: httpx.Response,
+    state: dict[str, Any],
+    attempts: int,
+    started: float,
+) -> Fetched:
     data = response.content
     if len(data) > MAX_PAGE_BYTES:
-        raise SourceError(f"page is {len(data)} bytes, more than the {MAX_PAGE_BYTES} allowed", source=source.id)
+        raise SourceError(
+            f"page is {len(data)} bytes, more than the {MAX_PAGE_BYTES} allowed", source=source.id
+        )
     digest = hashlib.sha256(data).hexdigest()
     if state.get("sha256") == digest and state.get("snapshot") and Path(state["snapshot"]).is_file():
         snapshot = Path(state["snapshot"])  # same bytes as last time: one snapshot is enough
     else:
         snapshot = keep_snapshot(data_dir, source.id, data)
-    write_json_atomic(state_path(data_dir, source.id), {
-        "url": url, "etag": response.headers.get("ETag", ""),
-        "last_modified": response.headers.get("Last-Modified", ""),
-        "snapshot": str(snapshot), "sha256": digest, "fetched": _timestamp(),
-    })
-    return Fetched(source.id, data, "fetched", url=url, snapshot=str(snapshot), sha256=digest,
-                   attempts=attempts, seconds=time.perf_counter() - started)
+    write_json_atomic(
+        state_path(data_dir, source.id),
+        {
+            "url": url,
+            "etag": response.headers.get("ETag", ""),
+            "last_modified": response.headers.get("Last-Modified", ""),
+            "snapshot": str(snapshot),
+            "sha256": digest,
+            "fetched": _timestamp(),
+        },
+    )
+    return Fetched(
+        source.id,
+        data,
+        "fetched",
+        url=url,
+        snapshot=str(snapshot),
+        sha256=digest,
+        attempts=attempts,
+        seconds=time.perf_counter() - started,
+    )

@@ -12,10 +12,11 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Union
+from typing import Any, TypeAlias
 
-Node = Union[str, dict[str, Any]]
+Node: TypeAlias = str | dict[str, Any]
 
 KINDS = ("glossary", "safety", "page")
 BLOCK_TAGS = frozenset({"p", "ul", "ol", "li", "h2", "h3", "h4", "h5", "div", "blockquote"})
@@ -121,7 +122,7 @@ class Document:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Document":
+    def from_dict(cls, data: dict[str, Any]) -> Document:
         common = {"id", "source", "kind", "locale", "title", "url", "text", "hash", "body"}
         return cls(
             id=data["id"],
@@ -154,7 +155,7 @@ class Corpus:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Corpus":
+    def from_dict(cls, data: dict[str, Any]) -> Corpus:
         return cls(
             documents=[Document.from_dict(d) for d in data["documents"]],
             abbreviations=dict(data.get("abbreviations", {})),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.extraction.dom import describe, element_text, inner_nodes, to_body, xpath_class
 from pipeline.extraction.model import Document, element, slugify
@@ -44,7 +45,8 @@ def _split_term(title: str) -> tuple[str, str | None]:
 
 
 def glossary(root: Any, source: Source) -> Extracted:
-    """Glossary pages: dl.glossary with div.glossary-entry blocks of dt term, dd pronunciation, dd definition."""
+    """Glossary pages: dl.glossary with div.glossary-entry blocks of dt term, dd pronunciation, dd
+    definition."""
     out = Extracted()
     container = _one(root, f"//dl[{xpath_class('glossary')}]", "the glossary list dl.glossary")
     entries = container.xpath(f".//*[{xpath_class('glossary-entry')}]")
@@ -66,29 +68,57 @@ def glossary(root: Any, source: Source) -> Extracted:
         also = [m.group(1).strip() for m in ALSO_KNOWN_AS.finditer(definition)]
         body = [element("p", inner_nodes(def_el[0]))]
         spoken = f"({pronunciation}) " if pronunciation else ""
-        out.documents.append(Document(
-            id=f"glossary/{slug}", source=source.id, kind="glossary", title=title, body=body,
-            text=f"{title}\n{spoken}{definition}",
-            url=f"{source.url}#{entry.get('id') or slug}",
-            fields={"term": term, "abbreviation": abbreviation, "pronunciation": pronunciation or None,
-                    "definition": definition, "also_known_as": also, "order": order, "line": entry.sourceline},
-        ))
+        out.documents.append(
+            Document(
+                id=f"glossary/{slug}",
+                source=source.id,
+                kind="glossary",
+                title=title,
+                body=body,
+                text=f"{title}\n{spoken}{definition}",
+                url=f"{source.url}#{entry.get('id') or slug}",
+                fields={
+                    "term": term,
+                    "abbreviation": abbreviation,
+                    "pronunciation": pronunciation or None,
+                    "definition": definition,
+                    "also_known_as": also,
+                    "order": order,
+                    "line": entry.sourceline,
+                },
+            )
+        )
         if abbreviation:
             out.abbreviations[abbreviation] = term.lower()
     intro = root.xpath(f"//main//p[{xpath_class('page-intro')}]")
     if intro:
         heading = root.xpath("//main//h1")
-        out.documents.append(Document(
-            id="page/glossary", source=source.id, kind="page",
-            title=element_text(heading[0]) if heading else source.title or "Glossary",
-            body=to_body(intro), url=source.url, fields={"order": len(entries), "line": intro[0].sourceline},
-        ))
+        out.documents.append(
+            Document(
+                id="page/glossary",
+                source=source.id,
+                kind="page",
+                title=element_text(heading[0]) if heading else source.title or "Glossary",
+                body=to_body(intro),
+                url=source.url,
+                fields={"order": len(entries), "line": intro[0].sourceline},
+            )
+        )
     return out
 
 
-def _section_doc(section: Any, source: Source, prefix: str, kind: str, order: int, *,
-                 title: str | None = None, heading_xpath: str = "./h2|./h3|./summary",
-                 skip: Callable[[Any], bool] = lambda el: False, **fields: Any) -> Document:
+def _section_doc(
+    section: Any,
+    source: Source,
+    prefix: str,
+    kind: str,
+    order: int,
+    *,
+    title: str | None = None,
+    heading_xpath: str = "./h2|./h3|./summary",
+    skip: Callable[[Any], bool] = lambda el: False,
+    **fields: Any,
+) -> Document:
     heads = section.xpath(heading_xpath)
     head = heads[0] if heads else None
     if title is None:
@@ -101,8 +131,12 @@ def _section_doc(section: Any, source: Source, prefix: str, kind: str, order: in
     if images:
         fields = {**fields, "images": images}  # alt texts: kept with the section, not in its text
     return Document(
-        id=f"{prefix}/{slugify(title)}", source=source.id, kind=kind, title=title,
-        body=to_body(children), url=f"{source.url}#{anchor}",
+        id=f"{prefix}/{slugify(title)}",
+        source=source.id,
+        kind=kind,
+        title=title,
+        body=to_body(children),
+        url=f"{source.url}#{anchor}",
         fields={"order": order, "line": section.sourceline, **fields},
     )
 
@@ -122,8 +156,16 @@ def relapse(root: Any, source: Source) -> Extracted:
         docs.append(doc)
         order += 1
 
-    banner = _one(root, f"//aside[{xpath_class('indication-banner')}]", "the REVLIMID indication banner aside.indication-banner")
-    add(_section_doc(banner, source, "relapse", "safety", order, title="REVLIMID indication", skip=_is_hidden_heading))
+    banner = _one(
+        root,
+        f"//aside[{xpath_class('indication-banner')}]",
+        "the REVLIMID indication banner aside.indication-banner",
+    )
+    add(
+        _section_doc(
+            banner, source, "relapse", "safety", order, title="REVLIMID indication", skip=_is_hidden_heading
+        )
+    )
     main = _one(root, "//main", "the main content <main>")
     page_title = main.xpath(".//h1")
     sections = main.xpath(f"./section[{xpath_class('content-section')} or {xpath_class('callout')}]")
@@ -131,56 +173,112 @@ def relapse(root: Any, source: Source) -> Extracted:
         # The page's h1 heads its first section; keep it there rather than as a document of its own.
         extra = {"page_title": element_text(page_title[0])} if page_title and number == 0 else {}
         add(_section_doc(section, source, "relapse", "page", order, **extra))
-    indication = _one(main, f".//section[{xpath_class('indication')}]", "the POMALYST indication section.indication")
+    indication = _one(
+        main, f".//section[{xpath_class('indication')}]", "the POMALYST indication section.indication"
+    )
     add(_section_doc(indication, source, "relapse", "safety", order, title="POMALYST indication"))
 
     isi = _one(main, f".//section[{xpath_class('isi')}]", "the Important Safety Information section.isi")
     box = _one(isi, f".//*[{xpath_class('boxed-warning')}]", "the boxed warning .boxed-warning")
-    box_title = _one(box, f".//*[{xpath_class('boxed-warning-title')}]", "the boxed warning title .boxed-warning-title")
+    box_title = _one(
+        box, f".//*[{xpath_class('boxed-warning-title')}]", "the boxed warning title .boxed-warning-title"
+    )
     questions = isi.xpath(f".//section[{xpath_class('isi-question')}]")
     out.facts["isi_questions"] = len(questions)
     boxed = [bool(q.xpath(f"ancestor::*[{xpath_class('boxed-warning')}]")) for q in questions]
     titles = [element_text(q.xpath("./h3")[0]) if q.xpath("./h3") else "" for q in questions]
-    add(Document(
-        id="isi/warnings", source=source.id, kind="safety", title=element_text(box_title),
-        body=[element("p", [element("strong", inner_nodes(box_title))])],
-        url=f"{source.url}#{box.get('id') or 'boxed-warning'}",
-        fields={"order": order, "boxed": True, "line": box.sourceline,
-                "sections": [f"isi/{slugify(t)}" for t, inside in zip(titles, boxed) if inside and t]},
-    ))
-    for question, inside in zip(questions, boxed):
+    add(
+        Document(
+            id="isi/warnings",
+            source=source.id,
+            kind="safety",
+            title=element_text(box_title),
+            body=[element("p", [element("strong", inner_nodes(box_title))])],
+            url=f"{source.url}#{box.get('id') or 'boxed-warning'}",
+            fields={
+                "order": order,
+                "boxed": True,
+                "line": box.sourceline,
+                "sections": [
+                    f"isi/{slugify(t)}" for t, inside in zip(titles, boxed, strict=True) if inside and t
+                ],
+            },
+        )
+    )
+    for question, inside in zip(questions, boxed, strict=True):
         add(_section_doc(question, source, "isi", "safety", order, heading_xpath="./h3", boxed=inside))
     out.facts["isi_text"] = element_text(isi)
 
     faqs = main.xpath(f".//*[{xpath_class('faq-item')}]")
     out.facts["faqs"] = len(faqs)
     faq_section = main.xpath(f".//section[{xpath_class('faq')}]")
-    faq_group = element_text(faq_section[0].xpath("./h2")[0]) if faq_section and faq_section[0].xpath("./h2") else ""
+    faq_group = (
+        element_text(faq_section[0].xpath("./h2")[0]) if faq_section and faq_section[0].xpath("./h2") else ""
+    )
     if faq_group:
-        add(Document(id=f"relapse/{slugify(faq_group)}", source=source.id, kind="page", title=faq_group, body=[],
-                     url=f"{source.url}#{faq_section[0].get('id') or slugify(faq_group)}",
-                     fields={"order": order, "line": faq_section[0].sourceline, "faqs": [f"relapse/{slugify(element_text(q))}" for q in
-                                                      main.xpath(f".//*[{xpath_class('faq-question')}]")]}))
+        add(
+            Document(
+                id=f"relapse/{slugify(faq_group)}",
+                source=source.id,
+                kind="page",
+                title=faq_group,
+                body=[],
+                url=f"{source.url}#{faq_section[0].get('id') or slugify(faq_group)}",
+                fields={
+                    "order": order,
+                    "line": faq_section[0].sourceline,
+                    "faqs": [
+                        f"relapse/{slugify(element_text(q))}"
+                        for q in main.xpath(f".//*[{xpath_class('faq-question')}]")
+                    ],
+                },
+            )
+        )
     for item in faqs:
         question = _one(item, f".//*[{xpath_class('faq-question')}]", "an FAQ question .faq-question")
         answer = _one(item, f".//*[{xpath_class('faq-answer')}]", "an FAQ answer .faq-answer")
         title = element_text(question)
-        add(Document(
-            id=f"relapse/{slugify(title)}", source=source.id, kind="page", title=title,
-            body=to_body(list(answer)), url=f"{source.url}#{item.get('id') or slugify(title)}",
-            fields={"order": order, "line": item.sourceline, "faq": True, "group": f"relapse/{slugify(faq_group)}" if faq_group else None},
-        ))
+        add(
+            Document(
+                id=f"relapse/{slugify(title)}",
+                source=source.id,
+                kind="page",
+                title=title,
+                body=to_body(list(answer)),
+                url=f"{source.url}#{item.get('id') or slugify(title)}",
+                fields={
+                    "order": order,
+                    "line": item.sourceline,
+                    "faq": True,
+                    "group": f"relapse/{slugify(faq_group)}" if faq_group else None,
+                },
+            )
+        )
     abbreviations = main.xpath(f".//p[{xpath_class('abbreviations')}]")
     if abbreviations:
         line = element_text(abbreviations[0])
         out.abbreviations.update(parse_abbreviation_line(line))
-        add(Document(id="relapse/abbreviations", source=source.id, kind="page", title="Abbreviations",
-                     body=to_body(abbreviations), url=source.url,
-                     fields={"order": order, "line": abbreviations[0].sourceline}))
+        add(
+            Document(
+                id="relapse/abbreviations",
+                source=source.id,
+                kind="page",
+                title="Abbreviations",
+                body=to_body(abbreviations),
+                url=source.url,
+                fields={"order": order, "line": abbreviations[0].sourceline},
+            )
+        )
     references = main.xpath(f".//*[{xpath_class('references')}]")
     if references:
-        add(_section_doc(references[0], source, "relapse", "page", order, title="Reference", skip=_is_hidden_heading))
-    dosing = _one(main, f".//section[{xpath_class('dosing-info')}]", "the dosing information section.dosing-info")
+        add(
+            _section_doc(
+                references[0], source, "relapse", "page", order, title="Reference", skip=_is_hidden_heading
+            )
+        )
+    dosing = _one(
+        main, f".//section[{xpath_class('dosing-info')}]", "the dosing information section.dosing-info"
+    )
     add(_section_doc(dosing, source, "relapse", "page", order))
     return out
 

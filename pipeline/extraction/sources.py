@@ -45,12 +45,22 @@ def load_manifest(path: Path) -> list[Source]:
         if entry["id"] in seen:
             raise SourceError(f"duplicate source id {entry['id']!r}", file=path)
         if entry["profile"] not in PROFILES:
-            raise SourceError(f"unknown profile {entry['profile']!r} (known: {', '.join(PROFILES)})", source=entry["id"], file=path)
+            raise SourceError(
+                f"unknown profile {entry['profile']!r} (known: {', '.join(PROFILES)})",
+                source=entry["id"],
+                file=path,
+            )
         seen.add(entry["id"])
-        sources.append(Source(
-            id=entry["id"], url=entry["url"], snapshot=(path.parent / entry["snapshot"]).resolve(),
-            kind=entry.get("kind", "page"), profile=entry["profile"], title=entry.get("title", ""),
-        ))
+        sources.append(
+            Source(
+                id=entry["id"],
+                url=entry["url"],
+                snapshot=(path.parent / entry["snapshot"]).resolve(),
+                kind=entry.get("kind", "page"),
+                profile=entry["profile"],
+                title=entry.get("title", ""),
+            )
+        )
     return sources
 
 
@@ -70,7 +80,11 @@ def read_snapshot(source: Source) -> bytes:
     try:
         size = source.snapshot.stat().st_size
         if size > MAX_PAGE_BYTES:
-            raise SourceError(f"snapshot is {size} bytes, more than the {MAX_PAGE_BYTES} allowed", source=source.id, file=source.snapshot)
+            raise SourceError(
+                f"snapshot is {size} bytes, more than the {MAX_PAGE_BYTES} allowed",
+                source=source.id,
+                file=source.snapshot,
+            )
         return source.snapshot.read_bytes()
     except FileNotFoundError:
         raise SourceError("snapshot file not found", source=source.id, file=source.snapshot) from None

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 
 from pipeline.errors import TranslationError
-from pipeline.localization.qa import PRESERVATION_CHECKS, CheckContext, check_message, errors
 from pipeline.localization.pseudo import PSEUDO_LOCALES
+from pipeline.localization.qa import PRESERVATION_CHECKS, CheckContext, check_message, errors
 from pipeline.localization.tokens import leftover_placeholders, shield, unshield
 
 MEMORY_COMMENT = "draft from translation memory"
@@ -79,7 +80,9 @@ class TranslationReport:
         parts = [f"{len(self.memory)} {verb} reused from translation memory"]
         if self.provider != "none":
             if self.dry_run:
-                parts.append(f"{len(self.pending)} would be sent to {self.provider} ({self.characters} characters)")
+                parts.append(
+                    f"{len(self.pending)} would be sent to {self.provider} ({self.characters} characters)"
+                )
             else:
                 parts.append(f"{len(self.translated)} machine-translated by {self.provider}")
                 parts.append(f"{len(self.failed)} failed")
@@ -109,12 +112,20 @@ def _language_candidates(locale: str) -> list[str]:
     language = parsed.language
     name = (Locale("en").languages.get(language) or language).lower()
     if language == "zh":
-        traditional = parsed.script == "Hant" or (not parsed.script and parsed.territory in ("TW", "HK", "MO"))
+        traditional = parsed.script == "Hant" or (
+            not parsed.script and parsed.territory in ("TW", "HK", "MO")
+        )
         if traditional:
             return ["zh-TW", "zh-Hant", "cht", "chinese (traditional)", "chinese traditional"]
         return ["zh-CN", "zh-Hans", "zh", "chinese (simplified)", "chinese simplified", "Chinese"]
     candidates = [f"{language}-{parsed.territory}"] if parsed.territory else []
-    candidates += [language, f"{language}-{language.upper()}", f"{language}-US", f"{language}-GB", f"{language}-SA"]
+    candidates += [
+        language,
+        f"{language}-{language.upper()}",
+        f"{language}-US",
+        f"{language}-GB",
+        f"{language}-SA",
+    ]
     return candidates + [name, name.capitalize()]
 
 
@@ -124,7 +135,13 @@ def provider_language(provider: str, locale: str) -> str:
     candidates = _language_candidates(locale)
     if spec.codes is None:
         # Microsoft lists its languages only online; its codes are BCP 47 in lower case.
-        code = "zh-Hans" if candidates[0] == "zh-CN" else "zh-Hant" if candidates[0] == "zh-TW" else Locale.parse(locale).language
+        code = (
+            "zh-Hans"
+            if candidates[0] == "zh-CN"
+            else "zh-Hant"
+            if candidates[0] == "zh-TW"
+            else Locale.parse(locale).language
+        )
         return code.lower()
     from deep_translator import constants
 
@@ -138,7 +155,9 @@ def provider_language(provider: str, locale: str) -> str:
 
 def _provider(name: str) -> Provider:
     if name not in PROVIDERS:
-        raise TranslationError(f"unknown provider {name!r}; choose one of: none, {', '.join(sorted(PROVIDERS))}")
+        raise TranslationError(
+            f"unknown provider {name!r}; choose one of: none, {', '.join(sorted(PROVIDERS))}"
+        )
     return PROVIDERS[name]
 
 
@@ -152,12 +171,18 @@ def check_settings(provider: str, *, url: str | None = None, api_key: str | None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TranslationError(f"bad URL {url!r}: expected http(s)://host[:port]/", provider=provider)
     if spec.key == "required" and not api_key:
-        raise TranslationError("an API key is required; name its environment variable with --api-key-env", provider=provider)
+        raise TranslationError(
+            "an API key is required; name its environment variable with --api-key-env", provider=provider
+        )
     if spec.key == "pair" and (not api_key or ":" not in api_key):
-        raise TranslationError("an API key of the form ID:SECRET is required (--api-key-env)", provider=provider)
+        raise TranslationError(
+            "an API key of the form ID:SECRET is required (--api-key-env)", provider=provider
+        )
 
 
-def make_client(provider: str, *, source: str, target: str, url: str | None = None, api_key: str | None = None) -> Client:
+def make_client(
+    provider: str, *, source: str, target: str, url: str | None = None, api_key: str | None = None
+) -> Client:
     """A deep-translator client, with configuration problems turned into TranslationError."""
     spec = _provider(provider)
     check_settings(provider, url=url, api_key=api_key)
@@ -167,7 +192,11 @@ def make_client(provider: str, *, source: str, target: str, url: str | None = No
         kwargs["custom_url"] = url if url.endswith("/") else url + "/"
     if spec.key == "pair":
         first, second = (api_key or "").split(":", 1)
-        kwargs.update({"appid": first, "appkey": second} if provider == "baidu" else {"client_id": first, "secret_key": second})
+        kwargs.update(
+            {"appid": first, "appkey": second}
+            if provider == "baidu"
+            else {"client_id": first, "secret_key": second}
+        )
     elif spec.key == "optional":
         # A self-hosted LibreTranslate needs no key, but deep-translator refuses an empty one;
         # servers without keys ignore the parameter.
@@ -207,7 +236,17 @@ def _retryable(exc: BaseException) -> bool:
     import requests
     from deep_translator import exceptions as dt
 
-    if isinstance(exc, (dt.TooManyRequests, dt.RequestError, requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError)):
+    if isinstance(
+        exc,
+        (
+            dt.TooManyRequests,
+            dt.RequestError,
+            requests.ConnectionError,
+            requests.Timeout,
+            ConnectionError,
+            TimeoutError,
+        ),
+    ):
         return True
     if isinstance(exc, dt.ServerException):
         # deep-translator keeps only the message; map it back to its status code.
@@ -220,8 +259,16 @@ def _retryable(exc: BaseException) -> bool:
 class _Caller:
     """One provider with retries, backoff and a circuit breaker over consecutive failures."""
 
-    def __init__(self, client: Client, report: TranslationReport, *, retries: int, backoff: float,
-                 sleep: Callable[[float], None], max_failures: int) -> None:
+    def __init__(
+        self,
+        client: Client,
+        report: TranslationReport,
+        *,
+        retries: int,
+        backoff: float,
+        sleep: Callable[[float], None],
+        max_failures: int,
+    ) -> None:
         self.client = client
         self.report = report
         self.retries = retries

@@ -18,6 +18,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from rapidfuzz import fuzz, process
 
+from pipeline.errors import CatalogError
 from pipeline.localization.pofile import (
     catalog_key,
     catalog_lock,
@@ -28,7 +29,6 @@ from pipeline.localization.pofile import (
     template_path,
     write_catalog,
 )
-from pipeline.errors import CatalogError
 
 FUZZY_THRESHOLD = 80.0
 """The least rapidfuzz ``ratio`` (0-100) for an old translation to become a draft of a new source."""
@@ -75,7 +75,11 @@ def _translated(message: Message) -> bool:
 
 def _fits(old: Message, new: Message) -> bool:
     """Whether old's translation can be carried over without losing plural forms."""
-    return isinstance(new.id, (list, tuple)) or not isinstance(old.string, (list, tuple)) or not any(old.string[1:])
+    return (
+        isinstance(new.id, (list, tuple))
+        or not isinstance(old.string, (list, tuple))
+        or not any(old.string[1:])
+    )
 
 
 def _carry(old_string, new: Message, nplurals: int):
@@ -89,7 +93,9 @@ def _empty(new: Message, nplurals: int):
     return ("",) * nplurals if isinstance(new.id, (list, tuple)) else ""
 
 
-def _build(template: Message, string, flags: Iterable[str], user_comments, previous_id, previous_context) -> Message:
+def _build(
+    template: Message, string, flags: Iterable[str], user_comments, previous_id, previous_context
+) -> Message:
     message = Message(
         template.id,
         string,
@@ -270,7 +276,9 @@ def _fuzzy_pairs(
         query = _text(new.id)
         document = _document(new.context)
         found = {}
-        for _, score, number in process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=CANDIDATES):
+        for _, score, number in process.extract(
+            query, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=CANDIDATES
+        ):
             found[number] = score
         same = by_document.get(document) if document is not None else None
         if same:  # the same document needs a little less similarity: its bonus
@@ -323,7 +331,9 @@ def update_catalogs(
         template = read_catalog(pot)
         chosen = list(locales) if locales is not None else list_locales(locales_dir)
         if not chosen:
-            raise CatalogError("no catalogs to update (run 'portal catalog init LOCALE' first)", file=locales_dir)
+            raise CatalogError(
+                "no catalogs to update (run 'portal catalog init LOCALE' first)", file=locales_dir
+            )
         merged = {}
         for locale in chosen:
             path = catalog_path(locales_dir, locale)

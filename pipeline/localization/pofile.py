@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,7 +65,7 @@ def key_for(message: Message) -> tuple[str, str | None]:
 class _Entry:
     """The fields of one PO entry while it is being parsed."""
 
-    __slots__ = ("user", "auto", "locations", "flags", "previous", "fields", "obsolete", "line", "last")
+    __slots__ = ("auto", "fields", "flags", "last", "line", "locations", "obsolete", "previous", "user")
 
     def __init__(self) -> None:
         self.user: list[str] = []
@@ -110,7 +109,9 @@ def _decode(data: bytes, path: Path) -> str:
         raise CatalogSyntaxError(f"unknown charset {charset!r} in the header", file=path, line=None) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise CatalogSyntaxError(f"invalid {charset} byte {data[exc.start:exc.start + 1]!r}", file=path, line=line) from None
+        raise CatalogSyntaxError(
+            f"invalid {charset} byte {data[exc.start : exc.start + 1]!r}", file=path, line=line
+        ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -195,7 +196,8 @@ class _Parser:
         if base not in _KEYWORDS:
             raise self.error(f"unknown keyword {keyword!r}")
         fields = entry.fields
-        if base in ("msgctxt", "msgid") and ("msgid" in fields or "msgctxt" in fields and base == "msgctxt"):
+        repeated = "msgid" in fields or ("msgctxt" in fields and base == "msgctxt")
+        if base in ("msgctxt", "msgid") and repeated:
             if "msgid" not in fields:
                 raise self.error("msgctxt without msgid")
             if not any(k.startswith("msgstr") for k in fields):
@@ -231,7 +233,9 @@ class _Parser:
         if match is None:
             if not token:
                 raise self.error("missing string after keyword")
-            raise self.error("unterminated or malformed string" if token.startswith('"') else "expected a quoted string")
+            raise self.error(
+                "unterminated or malformed string" if token.startswith('"') else "expected a quoted string"
+            )
         body = match.group(1)
         if "\\" not in body:
             return body
@@ -264,7 +268,15 @@ class _Parser:
             if "msgid_plural" in entry.previous:
                 previous.append("".join(entry.previous["msgid_plural"]))
         message = Message(
-            msgid, string, entry.locations, (), entry.auto, entry.user, previous, lineno=entry.line, context=context
+            msgid,
+            string,
+            entry.locations,
+            (),
+            entry.auto,
+            entry.user,
+            previous,
+            lineno=entry.line,
+            context=context,
         )
         # Babel guesses python-format from the text ("50% of" looks like "% o"); keep the file's flags.
         message.flags = set(entry.flags)
@@ -276,7 +288,9 @@ class _Parser:
             message.previous_context = "".join(entry.previous["msgctxt"])
         key = (entry.obsolete, *key_for(message))
         if key in self.seen:
-            raise self.error(f"duplicate message definition (first defined on line {self.seen[key]})", entry.line)
+            raise self.error(
+                f"duplicate message definition (first defined on line {self.seen[key]})", entry.line
+            )
         self.seen[key] = entry.line
         if key[2] == "" and (context is not None or isinstance(msgid, tuple)):
             raise self.error("empty msgid outside the header", entry.line)
@@ -291,7 +305,7 @@ class _Parser:
 
     def header(self, message: Message, entry: _Entry) -> None:
         if len(self.catalog) or self.catalog.obsolete:
-            raise self.error("the header (msgid \"\") must be the first entry", entry.line)
+            raise self.error('the header (msgid "") must be the first entry', entry.line)
         try:
             self.catalog[""] = message
         except Exception as exc:  # Babel parses dates and plural forms; any failure is bad input

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping
 
 from babel.messages.catalog import Catalog
 
@@ -132,7 +132,9 @@ def _check_kept(kind: str, check: str) -> Check:
                 message += f"; the translation has {_quote(extra)} instead"
             yield _finding(check, ERROR, message)
         if kind != "term" and extra and not missing:
-            yield _finding(check, ERROR, f"the translation has {_quote(extra)}, which the source does not have")
+            yield _finding(
+                check, ERROR, f"the translation has {_quote(extra)}, which the source does not have"
+            )
 
     check_kept.__name__ = f"check_{check}"
     check_kept.__doc__ = f"Every {_KIND_NAMES[kind]} of the source is kept exactly."
@@ -163,7 +165,9 @@ def _balance_problems(text: str) -> list[str]:
 
 
 def _shape(form: str, number: str) -> str:
-    return {"open": f"<{number}>…</{number}>", "close": f"<{number}>…</{number}>", "void": f"<{number}/>"}[form]
+    return {"open": f"<{number}>…</{number}>", "close": f"<{number}>…</{number}>", "void": f"<{number}/>"}[
+        form
+    ]
 
 
 def check_placeholders(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Finding]:
@@ -231,7 +235,8 @@ def check_unchanged(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Find
     yield _finding(
         "unchanged",
         WARNING,
-        "the translation is identical to the English source; if that is right (a name or a Latin term), approve it with a note",
+        "the translation is identical to the English source; if that is right (a name or a Latin "
+        "term), approve it with a note",
     )
 
 
@@ -254,11 +259,17 @@ def check_length(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Finding
     ratio = target / source
     if ratio < ctx.min_ratio:
         yield _finding(
-            "length", WARNING, f"the translation is much shorter than the source ({ratio:.0%} of its length); is something left out?"
+            "length",
+            WARNING,
+            f"the translation is much shorter than the source ({ratio:.0%} of its length); is "
+            "something left out?",
         )
     elif ratio > ctx.max_ratio:
         yield _finding(
-            "length", WARNING, f"the translation is much longer than the source ({ratio:.0%} of its length); is something added?"
+            "length",
+            WARNING,
+            f"the translation is much longer than the source ({ratio:.0%} of its length); is "
+            "something added?",
         )
 
 
@@ -289,11 +300,20 @@ def check_glossary(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Findi
 
 
 _END_MARKS = {
-    ".": ".", "。": ".", "．": ".", "۔": ".",
-    "?": "?", "？": "?", "؟": "?",
-    "!": "!", "！": "!",
-    ":": ":", "：": ":",
-    ";": ";", "；": ";", "؛": ";",
+    ".": ".",
+    "。": ".",
+    "．": ".",
+    "۔": ".",
+    "?": "?",
+    "？": "?",
+    "؟": "?",
+    "!": "!",
+    "！": "!",
+    ":": ":",
+    "：": ":",
+    ";": ";",
+    "；": ";",
+    "؛": ";",
     "…": "…",
 }
 _TRAILING = re.compile(r"(?:\s|</\d+>|<\d+/>|[\"'”’»)\]）」』*†‡§¶®™])+$")
@@ -309,15 +329,29 @@ def _end_mark(text: str) -> str:
 def check_punctuation(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Finding]:
     """The translation ends like the source (".", "?", "!" in the target script's forms)."""
     source, target = _end_mark(msgid), _end_mark(msgstr)
-    names = {".": "a period", "?": "a question mark", "!": "an exclamation mark", ":": "a colon", ";": "a semicolon", "…": "an ellipsis", "": "no punctuation"}
+    names = {
+        ".": "a period",
+        "?": "a question mark",
+        "!": "an exclamation mark",
+        ":": "a colon",
+        ";": "a semicolon",
+        "…": "an ellipsis",
+        "": "no punctuation",
+    }
     if source != target:
         yield _finding(
-            "punctuation", WARNING, f"the source ends with {names[source]} but the translation ends with {names[target]}"
+            "punctuation",
+            WARNING,
+            f"the source ends with {names[source]} but the translation ends with {names[target]}",
         )
     if ctx.locale.split("_")[0] == "es" and target in ("?", "!"):
         opening = "¿" if target == "?" else "¡"
         if opening not in msgstr:
-            yield _finding("punctuation", WARNING, f"a Spanish {'question' if target == '?' else 'exclamation'} starts with {opening}")
+            yield _finding(
+                "punctuation",
+                WARNING,
+                f"a Spanish {'question' if target == '?' else 'exclamation'} starts with {opening}",
+            )
 
 
 STYLE_CHECKS: tuple[Check, ...] = (check_unchanged, check_length, check_glossary, check_punctuation)

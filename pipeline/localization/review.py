@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from babel.messages.catalog import Catalog, Message
 
@@ -74,11 +74,11 @@ def append_log(path: Path, entries: Iterable[LogEntry]) -> None:
     if not lines:
         return
     path = Path(path)
-    with file_lock(path.with_name(f".{path.name}.lock"), "review log append", wait=True):
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(lines)
-            handle.flush()
-            os.fsync(handle.fileno())
+    lock = path.with_name(f".{path.name}.lock")
+    with file_lock(lock, "review log append", wait=True), open(path, "a", encoding="utf-8") as handle:
+        handle.write(lines)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def latest_decisions(entries: Iterable[LogEntry]) -> dict[str, LogEntry]:
@@ -93,8 +93,12 @@ def latest_decisions(entries: Iterable[LogEntry]) -> dict[str, LogEntry]:
 def is_approved(message: Message, decisions: dict[str, LogEntry]) -> bool:
     entry = decisions.get(message.context or "")
     return bool(
-        entry is not None and entry.action == "approve" and message.string and not message.fuzzy
-        and entry.source_hash == text_hash(message.id) and entry.translation_hash == text_hash(message.string)
+        entry is not None
+        and entry.action == "approve"
+        and message.string
+        and not message.fuzzy
+        and entry.source_hash == text_hash(message.id)
+        and entry.translation_hash == text_hash(message.string)
     )
 
 
@@ -127,8 +131,9 @@ class ReviewRow:
         return asdict(self)
 
 
-def review_rows(catalog: Catalog, decisions: dict[str, LogEntry], *, states: Iterable[str] = (),
-                kinds: Iterable[str] = ()) -> list[ReviewRow]:
+def review_rows(
+    catalog: Catalog, decisions: dict[str, LogEntry], *, states: Iterable[str] = (), kinds: Iterable[str] = ()
+) -> list[ReviewRow]:
     """Messages of a catalog with their state, filtered by state and kind."""
     wanted_states, wanted_kinds = set(states), set(kinds)
     rows = []
@@ -138,8 +143,16 @@ def review_rows(catalog: Catalog, decisions: dict[str, LogEntry], *, states: Ite
         state, kind = state_of(message, decisions), kind_of(message)
         if (wanted_states and state not in wanted_states) or (wanted_kinds and kind not in wanted_kinds):
             continue
-        rows.append(ReviewRow(message.context or "", kind, state, message.id, message.string or "",
-                              " / ".join(message.user_comments)))
+        rows.append(
+            ReviewRow(
+                message.context or "",
+                kind,
+                state,
+                message.id,
+                message.string or "",
+                " / ".join(message.user_comments),
+            )
+        )
     return rows
 
 
@@ -148,14 +161,20 @@ def approved_messages(catalog: Catalog, decisions: dict[str, LogEntry]) -> dict[
     return {m.context: m for m in catalog if m.id and m.context and is_approved(m, decisions)}
 
 
-def decide(message: Message, *, locale: str, reviewer: str, action: str, reason: str = "",
-           override: str = "") -> LogEntry:
+def decide(
+    message: Message, *, locale: str, reviewer: str, action: str, reason: str = "", override: str = ""
+) -> LogEntry:
     """A log entry for a decision about the message's current texts."""
     if not reviewer.strip():
         raise ReviewError("a reviewer name is required", locale=locale, segment=message.context)
     return LogEntry(
-        time=datetime.now(timezone.utc).isoformat(timespec="seconds"), reviewer=reviewer.strip(),
-        locale=locale, segment=message.context or "", action=action,
-        source_hash=text_hash(message.id), translation_hash=text_hash(message.string or ""),
-        reason=reason, override=override,
+        time=datetime.now(UTC).isoformat(timespec="seconds"),
+        reviewer=reviewer.strip(),
+        locale=locale,
+        segment=message.context or "",
+        action=action,
+        source_hash=text_hash(message.id),
+        translation_hash=text_hash(message.string or ""),
+        reason=reason,
+        override=override,
     )

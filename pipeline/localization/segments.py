@@ -9,8 +9,9 @@ becomes ``<2/>``. The same walk renders a translation back into the original str
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from pipeline.extraction.model import BLOCK_TAGS, Document, Node
 from pipeline.localization.tokens import PLACEHOLDER_RE
@@ -51,7 +52,11 @@ def encode_inline(nodes: list[Node]) -> tuple[str, dict[int, dict[str, Any]]]:
     def visit(items: list[Node]) -> None:
         for node in items:
             if isinstance(node, str):
-                parts.append(node.replace("<", "\u2039").replace(">", "\u203a") if PLACEHOLDER_RE.search(node) else node)
+                parts.append(
+                    node.replace("<", "\u2039").replace(">", "\u203a")
+                    if PLACEHOLDER_RE.search(node)
+                    else node
+                )
                 continue
             number = len(placeholders) + 1
             if _has_words(node):
@@ -75,7 +80,7 @@ def decode_inline(text: str, placeholders: dict[int, dict[str, Any]]) -> list[No
     position = 0
     for match in PLACEHOLDER_RE.finditer(text):
         if match.start() > position:
-            stack[-1][1].append(text[position:match.start()])
+            stack[-1][1].append(text[position : match.start()])
         position = match.end()
         closing, number, void = match.group(1) == "/", int(match.group(2)), match.group(3) == "/"
         spec = placeholders.get(number)
@@ -92,7 +97,9 @@ def decode_inline(text: str, placeholders: dict[int, dict[str, Any]]) -> list[No
             stack.pop()
         else:
             if "node" in spec:
-                raise PlaceholderError(f"<{number}/> stands alone and must not be a pair <{number}>…</{number}>")
+                raise PlaceholderError(
+                    f"<{number}/> stands alone and must not be a pair <{number}>…</{number}>"
+                )
             if number in used:
                 raise PlaceholderError(f"<{number}> is repeated")
             node: dict[str, Any] = {"tag": spec["tag"], "attrs": dict(spec["attrs"]), "children": []}
@@ -112,8 +119,14 @@ def decode_inline(text: str, placeholders: dict[int, dict[str, Any]]) -> list[No
 Lookup = Callable[[Unit], "str | None"]
 
 
-def _walk_blocks(nodes: list[Node], doc: Document, counters: dict[str, int], lookup: Lookup,
-                 units: list[Unit], container: str = "p") -> list[Node]:
+def _walk_blocks(
+    nodes: list[Node],
+    doc: Document,
+    counters: dict[str, int],
+    lookup: Lookup,
+    units: list[Unit],
+    container: str = "p",
+) -> list[Node]:
     """Rebuild a list of nodes, turning each run of inline content into a unit."""
     out: list[Node] = []
     run: list[Node] = []
@@ -140,7 +153,9 @@ def _walk_blocks(nodes: list[Node], doc: Document, counters: dict[str, int], loo
         if isinstance(node, dict) and node["tag"] in BLOCK_TAGS:
             flush()
             tag = node["tag"]
-            children = _walk_blocks(node["children"], doc, counters, lookup, units, tag if tag in UNIT_TAGS else "p")
+            children = _walk_blocks(
+                node["children"], doc, counters, lookup, units, tag if tag in UNIT_TAGS else "p"
+            )
             out.append({"tag": tag, "attrs": dict(node["attrs"]), "children": children})
         else:
             run.append(node)

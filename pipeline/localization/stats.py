@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from babel.messages.catalog import Catalog
 
@@ -12,12 +13,19 @@ KINDS = ("glossary", "safety", "page")
 
 
 def _empty() -> dict[str, Any]:
-    return {"total": 0, **{state: 0 for state in STATES}, "percent_approved": 0.0, "words": 0,
-            "words_by_state": {state: 0 for state in STATES}}
+    return {
+        "total": 0,
+        **dict.fromkeys(STATES, 0),
+        "percent_approved": 0.0,
+        "words": 0,
+        "words_by_state": dict.fromkeys(STATES, 0),
+    }
 
 
 def _finish(counts: dict[str, Any]) -> dict[str, Any]:
-    counts["percent_approved"] = round(100.0 * counts["approved"] / counts["total"], 1) if counts["total"] else 0.0
+    counts["percent_approved"] = (
+        round(100.0 * counts["approved"] / counts["total"], 1) if counts["total"] else 0.0
+    )
     return counts
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from babel.messages.catalog import Catalog
 
@@ -56,20 +56,35 @@ def comments_for(unit: Unit, doc: Document, dnt_terms: Iterable[str]) -> list[st
     return comments
 
 
-def build_template(corpus: Corpus, *, dnt_terms: Iterable[str] = (), source_root: Path | None = None,
-                   files: dict[str, str] | None = None) -> Catalog:
+def build_template(
+    corpus: Corpus,
+    *,
+    dnt_terms: Iterable[str] = (),
+    source_root: Path | None = None,
+    files: dict[str, str] | None = None,
+) -> Catalog:
     """A Babel catalog (the POT) with one message per unit, msgctxt = the unit id."""
     dnt = tuple(dnt_terms)
-    catalog = Catalog(project=PROJECT, version="1.0", copyright_holder="portal maintainers",
-                      msgid_bugs_address="maintainers", creation_date=datetime.now(timezone.utc),
-                      charset="utf-8", fuzzy=False)
+    catalog = Catalog(
+        project=PROJECT,
+        version="1.0",
+        copyright_holder="portal maintainers",
+        msgid_bugs_address="maintainers",
+        creation_date=datetime.now(UTC),
+        charset="utf-8",
+        fuzzy=False,
+    )
     files = files or {}
     for doc in corpus.documents:
         location = files.get(doc.source, f"source_docs/{doc.source}.html")
         line = doc.fields.get("line") or 0
         for unit in units(doc):
-            message = catalog.add(unit.text, context=unit.id, locations=[(location, line)],
-                                  auto_comments=comments_for(unit, doc, dnt))
+            message = catalog.add(
+                unit.text,
+                context=unit.id,
+                locations=[(location, line)],
+                auto_comments=comments_for(unit, doc, dnt),
+            )
             # Babel guesses python-format from text like "50% decrease"; content is never a format string.
             message.flags.discard("python-format")
     return catalog
@@ -83,7 +98,9 @@ def template_from_sources(sources: list, *, dnt_terms: Iterable[str] = (), proje
     files = {}
     for source in sources:
         try:
-            files[source.id] = str(source.snapshot.relative_to(project_root)) if project_root else source.snapshot.name
+            files[source.id] = (
+                str(source.snapshot.relative_to(project_root)) if project_root else source.snapshot.name
+            )
         except ValueError:
             files[source.id] = str(source.snapshot)
     return corpus, build_template(corpus, dnt_terms=dnt_terms, files=files)

@@ -1,13 +1,14 @@
-"""Protected tokens: the numbers, doses, phone numbers, URLs, brand terms and placeholders a translation must keep."""
+"""Protected tokens: the numbers, doses, phone numbers, URLs, brand terms and placeholders a translation
+must keep."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 # Kinds whose comparison value is the list of numbers they contain: a translation may reword
 # "1-21" as "1 a 21" or "28-day" as "de 28 días", but the numbers themselves must all be there.
@@ -25,12 +26,8 @@ _NUMBER = (
 )
 _RANGE_SEP = r"\s?(?:-|–|—|to)\s?"
 _DURATION_UNITS = r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|cycles?)"
-_DOSE_UNITS = (
-    r"(?:mg/m2|mg/m²|mg/kg|mg/day|mg/dL|g/dL|mmol/L|mcg|µg|μg|mg|mL|ml|kg|g|L|IU|units?)"
-)
-_PHONE = (
-    r"(?<![\w-])(?:\+?1[-.\s])?(?:\(\d{3}\)\s?|\d{3}[-.\s])[0-9A-Z]{3}[-.\s]\d{4}(?![\w-])"
-)
+_DOSE_UNITS = r"(?:mg/m2|mg/m²|mg/kg|mg/day|mg/dL|g/dL|mmol/L|mcg|µg|μg|mg|mL|ml|kg|g|L|IU|units?)"
+_PHONE = r"(?<![\w-])(?:\+?1[-.\s])?(?:\(\d{3}\)\s?|\d{3}[-.\s])[0-9A-Z]{3}[-.\s]\d{4}(?![\w-])"
 _URL = (
     r"(?:https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -51,7 +48,7 @@ _KIND_PATTERNS = (
     ("dose", rf"(?<![\w.,]){_NUMBER}(?:{_RANGE_SEP}{_NUMBER})?[\s\u00a0]?{_DOSE_UNITS}(?!\w)"),
     ("range", rf"(?<![\w.,]){_NUMBER}\s?[-–—]\s?{_NUMBER}(?![\d])"),
     ("percent", rf"{_NUMBER}\s?%"),
-    ("ordinal", rf"\d+(?:st|nd|rd|th)(?![^\W\d_])"),
+    ("ordinal", r"\d+(?:st|nd|rd|th)(?![^\W\d_])"),
     ("number", _NUMBER),
 )
 _NUMBER_RE = re.compile(_NUMBER)
@@ -194,7 +191,7 @@ def shield(text: str, terms: Iterable[str] = ()) -> tuple[str, dict[str, str]]:
     restore: dict[str, str] = {}
     position = 0
     for start, end in _shield_spans(text, tuple(terms)):
-        placeholder = "{%d}" % len(restore)
+        placeholder = f"{{{len(restore)}}}"
         restore[placeholder] = text[start:end]
         pieces.append(text[position:start])
         pieces.append(placeholder)
@@ -207,7 +204,7 @@ def unshield(masked: str, restore_map: dict[str, str]) -> str:
     """Put the protected tokens back; a placeholder the map does not know is left as it is."""
 
     def put_back(match: re.Match[str]) -> str:
-        key = "{%d}" % int(normalize_number(match.group(1)))
+        key = f"{{{int(normalize_number(match.group(1)))}}}"
         return restore_map.get(key, match.group(0))
 
     return _SHIELD_RE.sub(put_back, masked)

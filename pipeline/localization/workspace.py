@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from babel.messages.catalog import Catalog, Message
 
-from pipeline.localization.pofile import catalog_lock, catalog_path, list_locales, read_catalog, template_path, write_catalog
 from pipeline.errors import ReviewError
 from pipeline.localization.merge import MergeStats, merge_catalog
+from pipeline.localization.pofile import (
+    catalog_lock,
+    catalog_path,
+    list_locales,
+    read_catalog,
+    template_path,
+    write_catalog,
+)
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.qa import CheckContext, check_message, errors, glossary_from_catalog
-from pipeline.localization.review import (LogEntry, append_log, approved_messages, decide, latest_decisions, log_path,
-                             read_log, state_of)
-
+from pipeline.localization.review import (
+    LogEntry,
+    append_log,
+    approved_messages,
+    decide,
+    latest_decisions,
+    log_path,
+    read_log,
+    state_of,
+)
 
 
 @dataclass
@@ -29,9 +43,14 @@ class Workspace:
     max_ratio: float = 2.5
 
     @classmethod
-    def from_settings(cls, settings) -> "Workspace":
-        return cls(settings.locales_path, tuple(settings.do_not_translate), settings.fuzzy_threshold,
-                   settings.qa_min_ratio, settings.qa_max_ratio)
+    def from_settings(cls, settings) -> Workspace:
+        return cls(
+            settings.locales_path,
+            tuple(settings.do_not_translate),
+            settings.fuzzy_threshold,
+            settings.qa_min_ratio,
+            settings.qa_max_ratio,
+        )
 
     def locales(self) -> list[str]:
         return list_locales(self.root)
@@ -42,7 +61,9 @@ class Workspace:
     def catalog(self, locale: str) -> Catalog:
         path = catalog_path(self.root, locale)
         if not path.exists():
-            raise ReviewError(f"no catalog at {path}; run `portal catalog update --locale {locale}`", locale=locale)
+            raise ReviewError(
+                f"no catalog at {path}; run `portal catalog update --locale {locale}`", locale=locale
+            )
         return read_catalog(path, locale=locale)
 
     def decisions(self, locale: str) -> dict[str, LogEntry]:
@@ -78,7 +99,11 @@ class Workspace:
 
             return pseudo_catalog(template, locale, self.dnt_terms), None
         path = catalog_path(self.root, locale)
-        old = read_catalog(path, locale=locale) if path.exists() else Catalog(locale=locale, project=template.project)
+        old = (
+            read_catalog(path, locale=locale)
+            if path.exists()
+            else Catalog(locale=locale, project=template.project)
+        )
         return merge_catalog(old, template, fuzzy_threshold=self.fuzzy_threshold)
 
     def write_pseudo(self, template: Catalog, locale: str = "en_XA") -> Path:
@@ -89,15 +114,29 @@ class Workspace:
 
     # --- quality and review -----------------------------------------------------------------
 
-    def check_context(self, locale: str, catalog: Catalog | None = None, decisions: dict[str, LogEntry] | None = None) -> CheckContext:
+    def check_context(
+        self, locale: str, catalog: Catalog | None = None, decisions: dict[str, LogEntry] | None = None
+    ) -> CheckContext:
         catalog = catalog if catalog is not None else self.catalog(locale)
         decisions = decisions if decisions is not None else self.decisions(locale)
         glossary = glossary_from_catalog(_as_catalog(approved_messages(catalog, decisions).values(), locale))
-        return CheckContext(locale=locale, dnt_terms=self.dnt_terms, glossary=glossary,
-                            min_ratio=self.min_ratio, max_ratio=self.max_ratio)
+        return CheckContext(
+            locale=locale,
+            dnt_terms=self.dnt_terms,
+            glossary=glossary,
+            min_ratio=self.min_ratio,
+            max_ratio=self.max_ratio,
+        )
 
-    def approve(self, locale: str, reviewer: str, segments: Iterable[str] = (), *, all_translated: bool = False,
-                override: str = "") -> list[LogEntry]:
+    def approve(
+        self,
+        locale: str,
+        reviewer: str,
+        segments: Iterable[str] = (),
+        *,
+        all_translated: bool = False,
+        override: str = "",
+    ) -> list[LogEntry]:
         """Approve named segments (drafts included: approving accepts them) or every translated one.
 
         A message with a QA error is refused unless ``override`` gives the reason, which is logged.
@@ -120,20 +159,32 @@ class Workspace:
             entries, changed = [], False
             for message in chosen:
                 if not message.string:
-                    raise ReviewError("cannot approve an untranslated message", locale=locale, segment=message.context)
+                    raise ReviewError(
+                        "cannot approve an untranslated message", locale=locale, segment=message.context
+                    )
                 blocking = errors(check_message(message.id, message.string, ctx, message.context or ""))
                 if blocking and not override:
                     first = blocking[0]
-                    raise ReviewError(f"QA error ({first.check}): {first.message}; fix it or pass --override REASON",
-                                      locale=locale, segment=message.context)
+                    raise ReviewError(
+                        f"QA error ({first.check}): {first.message}; fix it or pass --override REASON",
+                        locale=locale,
+                        segment=message.context,
+                    )
                 if message.fuzzy:
                     message.flags.discard("fuzzy")
                     message.previous_id = []
                     changed = True
                 if state_of(message, decisions) == "approved":
                     continue
-                entries.append(decide(message, locale=locale, reviewer=reviewer, action="approve",
-                                      override=override if blocking else ""))
+                entries.append(
+                    decide(
+                        message,
+                        locale=locale,
+                        reviewer=reviewer,
+                        action="approve",
+                        override=override if blocking else "",
+                    )
+                )
             if changed:
                 write_catalog(catalog, catalog_path(self.root, locale))
             append_log(log_path(self.root, locale), entries)
@@ -162,7 +213,9 @@ class Workspace:
 
     def memory(self, locale: str) -> dict[str, str]:
         """Every approved translation of a locale, keyed by its English source (the translation memory)."""
-        return {m.id: m.string for m in approved_messages(self.catalog(locale), self.decisions(locale)).values()}
+        return {
+            m.id: m.string for m in approved_messages(self.catalog(locale), self.decisions(locale)).values()
+        }
 
 
 def _as_catalog(messages: Iterable[Message], locale: str) -> Catalog:

@@ -31,8 +31,12 @@ class ChangeSet:
         return bool(self.added or self.changed or self.removed)
 
     def counts(self) -> dict[str, int]:
-        return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed),
-                "unchanged": len(self.unchanged)}
+        return {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "unchanged": len(self.unchanged),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,9 +44,14 @@ class ChangeSet:
 
 def text_diff(old: Document, new: Document, context: int = 2) -> str:
     """A unified diff of the plain text of two versions of a document."""
-    lines = difflib.unified_diff(old.text.splitlines(), new.text.splitlines(),
-                                 fromfile=f"{old.id} (published)", tofile=f"{new.id} (new)",
-                                 n=context, lineterm="")
+    lines = difflib.unified_diff(
+        old.text.splitlines(),
+        new.text.splitlines(),
+        fromfile=f"{old.id} (published)",
+        tofile=f"{new.id} (new)",
+        n=context,
+        lineterm="",
+    )
     return "\n".join(lines)
 
 
@@ -54,7 +63,9 @@ def diff_corpora(old: Corpus | None, new: Corpus) -> ChangeSet:
 
     def note(doc: Document, what: str) -> None:
         getattr(changes, what).append(doc.id)
-        per_source = changes.sources.setdefault(doc.source, {"added": [], "changed": [], "removed": [], "unchanged": []})
+        per_source = changes.sources.setdefault(
+            doc.source, {"added": [], "changed": [], "removed": [], "unchanged": []}
+        )
         per_source[what].append(doc.id)
 
     for doc in new.documents:
@@ -66,7 +77,7 @@ def diff_corpora(old: Corpus | None, new: Corpus) -> ChangeSet:
             changes.diffs[doc.id] = text_diff(previous, doc)
         else:
             note(doc, "unchanged")
-    for doc in (old.documents if old is not None else []):
+    for doc in old.documents if old is not None else []:
         if doc.id not in after:
             note(doc, "removed")
     return changes

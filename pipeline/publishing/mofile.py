@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
 from pipeline.fs import atomic_write
-from pipeline.publishing.policy import Translations
 from pipeline.localization.review import kind_of
 from pipeline.localization.segments import Unit
+from pipeline.publishing.policy import Translations
 
 
 def publishable_catalog(translations: Translations) -> Catalog:

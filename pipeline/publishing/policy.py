@@ -9,15 +9,15 @@ languages inside one safety section is never done.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from babel.messages.catalog import Catalog, Message
 
 from pipeline.extraction.model import Corpus, Document, body_text, strip_parenthetical
-from pipeline.publishing.published import PublishedDocument, PublishedSet
 from pipeline.localization.review import LogEntry, state_of
 from pipeline.localization.segments import PlaceholderError, Unit, render, units
+from pipeline.publishing.published import PublishedDocument, PublishedSet
 
 DEFAULT_POLICY = {"glossary": "approved", "safety": "approved", "page": "approved"}
 
@@ -75,11 +75,16 @@ def related_safety(doc: Document, corpus: Corpus) -> list[str]:
     if doc.fields.get("abbreviation"):
         needles.append(doc.fields["abbreviation"])
     patterns = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])", re.IGNORECASE) for n in needles if n]
-    return [other.id for other in corpus.documents
-            if other.kind == "safety" and any(p.search(other.text) for p in patterns)]
+    return [
+        other.id
+        for other in corpus.documents
+        if other.kind == "safety" and any(p.search(other.text) for p in patterns)
+    ]
 
 
-def publish_document(doc: Document, corpus: Corpus, locale: str, translations: Translations | None, order: int) -> PublishedDocument:
+def publish_document(
+    doc: Document, corpus: Corpus, locale: str, translations: Translations | None, order: int
+) -> PublishedDocument:
     title, body, fallback = published_text(doc, translations)
     text = "\n".join(part for part in (title, body_text(body)) if part)
     fields = doc.fields
@@ -87,15 +92,30 @@ def publish_document(doc: Document, corpus: Corpus, locale: str, translations: T
     if doc.kind == "glossary":
         term = fields.get("term") if fallback or translations is None else strip_parenthetical(title)
     return PublishedDocument(
-        id=doc.id, source=doc.source, kind=doc.kind, locale=locale, title=title, text=text, body=body,
-        url=doc.url, fallback=fallback, en_title=doc.title, term=term,
-        abbreviation=fields.get("abbreviation"), also_known_as=list(fields.get("also_known_as") or []),
-        pronunciation=fields.get("pronunciation"), definition=body_text(body) if doc.kind == "glossary" else None,
-        related=related_safety(doc, corpus) + list(fields.get("sections") or []), order=order,
+        id=doc.id,
+        source=doc.source,
+        kind=doc.kind,
+        locale=locale,
+        title=title,
+        text=text,
+        body=body,
+        url=doc.url,
+        fallback=fallback,
+        en_title=doc.title,
+        term=term,
+        abbreviation=fields.get("abbreviation"),
+        also_known_as=list(fields.get("also_known_as") or []),
+        pronunciation=fields.get("pronunciation"),
+        definition=body_text(body) if doc.kind == "glossary" else None,
+        related=related_safety(doc, corpus) + list(fields.get("sections") or []),
+        order=order,
     )
 
 
 def publish_locale(corpus: Corpus, locale: str, translations: Translations | None) -> PublishedSet:
     """Every document of the corpus as published in one locale (English when translations is None)."""
-    docs = [publish_document(doc, corpus, locale, translations, order) for order, doc in enumerate(corpus.documents)]
+    docs = [
+        publish_document(doc, corpus, locale, translations, order)
+        for order, doc in enumerate(corpus.documents)
+    ]
     return PublishedSet(locale=locale, documents=docs, abbreviations=dict(corpus.abbreviations))

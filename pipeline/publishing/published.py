@@ -43,15 +43,24 @@ class PublishedDocument:
     def __post_init__(self) -> None:
         if not self.hash:
             self.hash = content_hash(
-                self.id, self.locale, self.title, self.text, self.body, self.fallback,
-                self.term, self.abbreviation, self.also_known_as, self.pronunciation, self.related,
+                self.id,
+                self.locale,
+                self.title,
+                self.text,
+                self.body,
+                self.fallback,
+                self.term,
+                self.abbreviation,
+                self.also_known_as,
+                self.pronunciation,
+                self.related,
             )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PublishedDocument":
+    def from_dict(cls, data: dict[str, Any]) -> PublishedDocument:
         return cls(**data)
 
 
@@ -74,7 +83,7 @@ class PublishedSet:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PublishedSet":
+    def from_dict(cls, data: dict[str, Any]) -> PublishedSet:
         return cls(
             locale=data["locale"],
             documents=[PublishedDocument.from_dict(d) for d in data["documents"]],

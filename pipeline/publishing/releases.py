@@ -20,9 +20,10 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pipeline.errors import PublishError
 from pipeline.fs import write_json_atomic
@@ -99,7 +100,9 @@ def stage_release(data_dir: Path, *, note: str = "", keep: int = KEEP_RELEASES) 
     _clean_staging(data_dir)
     now = time.time()
     # Sortable by name: second-resolution time plus microseconds, then a random tail.
-    release_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}-{uuid.uuid4().hex[:4]}"
+    release_id = (
+        time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}-{uuid.uuid4().hex[:4]}"
+    )
     staging = root / f"{STAGING_PREFIX}{release_id}"
     live = current_release(data_dir)
     try:
@@ -109,8 +112,14 @@ def stage_release(data_dir: Path, *, note: str = "", keep: int = KEEP_RELEASES) 
             staging.mkdir()
         yield staging
         manifest = read_manifest(staging)
-        manifest.update({"release": release_id, "created": time.time(), "note": note,
-                         "parent": live.name if live else None})
+        manifest.update(
+            {
+                "release": release_id,
+                "created": time.time(),
+                "note": note,
+                "parent": live.name if live else None,
+            }
+        )
         write_json_atomic(staging / "manifest.json", manifest)
         final = root / release_id
         os.rename(staging, final)

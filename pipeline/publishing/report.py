@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,18 @@ def render_report(result) -> str:
     summary = result.summary()
     out: list[str] = []
     put = out.append
-    verdict = "FAILED" if result.status != "ok" else ("changes published" if result.changed else "nothing changed")
+    verdict = (
+        "FAILED" if result.status != "ok" else ("changes published" if result.changed else "nothing changed")
+    )
     put(f"# Content refresh {result.started}: {verdict}")
     put("")
     put(f"- status: **{result.status}**")
     put(f"- live release: `{result.release or '-'}`")
     counts = summary["documents"]
-    put(f"- documents: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
-        f"{counts['unchanged']} unchanged")
+    put(
+        f"- documents: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
+        f"{counts['unchanged']} unchanged"
+    )
     for note in result.notes:
         put(f"- note: {note}")
     if result.failures:
@@ -48,8 +52,11 @@ def render_report(result) -> str:
     put("|---|---|---:|---:|---:|---:|---|")
     for sid, outcome in result.sources.items():
         per = result.changes.sources.get(sid, {})
-        put(f"| {sid} | {outcome.status} | {outcome.documents} | {len(per.get('added', []))} | "
-            f"{len(per.get('changed', []))} | {len(per.get('removed', []))} | {_cell(outcome.snapshot or '-')} |")
+        put(
+            f"| {sid} | {outcome.status} | {outcome.documents} | {len(per.get('added', []))} | "
+            f"{len(per.get('changed', []))} | {len(per.get('removed', []))} | "
+            f"{_cell(outcome.snapshot or '-')} |"
+        )
 
     if result.changes.any:
         put("")
@@ -65,7 +72,9 @@ def render_report(result) -> str:
                     diff = result.changes.diffs.get(doc_id)
                     if diff:
                         lines = diff.splitlines()
-                        shown = lines[:DIFF_LINES] + ([f"... {len(lines) - DIFF_LINES} more lines"] if len(lines) > DIFF_LINES else [])
+                        shown = lines[:DIFF_LINES] + (
+                            [f"... {len(lines) - DIFF_LINES} more lines"] if len(lines) > DIFF_LINES else []
+                        )
                         put("")
                         put("  ```diff")
                         out.extend(f"  {line}" for line in shown)
@@ -83,10 +92,12 @@ def render_report(result) -> str:
             machine = (outcome.mt or {}).get("translated", [])
             if drafts or machine:
                 any_drafts = True
-                put(f"- **{outcome.locale}**: {len(drafts)} draft(s) to review"
+                put(
+                    f"- **{outcome.locale}**: {len(drafts)} draft(s) to review"
                     + (f": {', '.join(f'`{d}`' for d in drafts[:20])}" if drafts else "")
                     + (f"; {len(machine)} machine draft(s)" if machine else "")
-                    + (f"; {len(new)} new untranslated" if new else ""))
+                    + (f"; {len(new)} new untranslated" if new else "")
+                )
         if not any_drafts:
             put("No message became a draft in this run.")
 
@@ -98,15 +109,21 @@ def render_report(result) -> str:
         for outcome in locales:
             cov = outcome.coverage or {}
             by_kind = cov.get("by_kind", {})
-            cells = [cov.get("percent_approved", "-")] + [by_kind.get(k, {}).get("percent_approved", "-")
-                                                           for k in ("glossary", "safety", "page")]
-            put(f"| {outcome.locale} | " + " | ".join(str(c) for c in cells)
-                + f" | {outcome.qa.get('errors', '-')} | {outcome.qa.get('warnings', '-')} |")
+            cells = [cov.get("percent_approved", "-")] + [
+                by_kind.get(k, {}).get("percent_approved", "-") for k in ("glossary", "safety", "page")
+            ]
+            put(
+                f"| {outcome.locale} | "
+                + " | ".join(str(c) for c in cells)
+                + f" | {outcome.qa.get('errors', '-')} | {outcome.qa.get('warnings', '-')} |"
+            )
 
         put("")
         put("## Quality findings")
         put("")
-        findings = [(o.locale, f) for o in locales for f in o.qa.get("findings", []) if f["severity"] == "error"]
+        findings = [
+            (o.locale, f) for o in locales for f in o.qa.get("findings", []) if f["severity"] == "error"
+        ]
         if findings:
             for locale, finding in findings[:50]:
                 put(f"- {locale} `{finding['segment']}` {finding['check']}: {_cell(finding['message'])}")
@@ -119,8 +136,10 @@ def render_report(result) -> str:
         fallbacks = [o for o in locales if o.fallback_safety]
         if fallbacks:
             for outcome in fallbacks:
-                put(f"- **{outcome.locale}** ({len(outcome.fallback_safety)}): "
-                    + ", ".join(f"`{d}`" for d in outcome.fallback_safety))
+                put(
+                    f"- **{outcome.locale}** ({len(outcome.fallback_safety)}): "
+                    + ", ".join(f"`{d}`" for d in outcome.fallback_safety)
+                )
         else:
             put("Every safety section is published translated in every locale.")
 
@@ -135,7 +154,7 @@ def render_report(result) -> str:
 
 def save_report(folder: Path, markdown: str, when: datetime | None = None) -> Path:
     """Write ``<folder>/<timestamp>.md`` atomically (never overwriting an earlier report)."""
-    stamp = (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     folder = Path(folder)
     path = folder / f"{stamp}.md"
     number = 1
@@ -146,8 +165,9 @@ def save_report(folder: Path, markdown: str, when: datetime | None = None) -> Pa
     return path
 
 
-def post_webhook(url: str, summary: dict[str, Any], *, timeout: float = 10.0,
-                 client: httpx.Client | None = None) -> str:
+def post_webhook(
+    url: str, summary: dict[str, Any], *, timeout: float = 10.0, client: httpx.Client | None = None
+) -> str:
     """POST the JSON summary; returns "" on success, else a one-line problem (never raises)."""
     try:
         if client is not None:
@@ -160,4 +180,3 @@ def post_webhook(url: str, summary: dict[str, Any], *, timeout: float = 10.0,
     if response.status_code >= 400:
         return f"webhook {url} answered HTTP {response.status_code}"
     return ""
-

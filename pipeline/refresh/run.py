@@ -11,24 +11,25 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from babel.messages.catalog import Catalog
 
-from pipeline.publishing.changes import ChangeSet, diff_corpora, read_corpus, write_corpus
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.errors import PortalError, RefreshError
-from pipeline.fs import file_lock, write_json_atomic
 from pipeline.extraction.fetching import Fetched, fetch_source, read_offline
 from pipeline.extraction.model import Corpus, Document, content_hash
-from pipeline.publishing.releases import current_release, read_manifest, stage_release
 from pipeline.extraction.sources import Source, load_manifest, select
+from pipeline.fs import file_lock, write_json_atomic
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.workspace import Workspace
+from pipeline.publishing.changes import ChangeSet, diff_corpora, read_corpus, write_corpus
+from pipeline.publishing.releases import current_release, read_manifest, stage_release
 
 ENGLISH = "en"
 FINGERPRINT_KEY = "refresh_fingerprint"
@@ -92,22 +93,40 @@ class RefreshResult:
             "status": self.status,
             "changed": self.changed,
             "release": self.release,
-            "sources": {sid: {"status": o.status, "documents": o.documents, "error": o.error or None,
-                              "snapshot": o.snapshot or None}
-                        for sid, o in self.sources.items()},
+            "sources": {
+                sid: {
+                    "status": o.status,
+                    "documents": o.documents,
+                    "error": o.error or None,
+                    "snapshot": o.snapshot or None,
+                }
+                for sid, o in self.sources.items()
+            },
             "documents": self.changes.counts(),
             "messages": {
                 "template": self.template_messages,
-                "locales": {loc: {"kept": o.merge.get("exact", 0), "drafts": o.merge.get("fuzzy", 0),
-                                  "new": o.merge.get("new", 0), "obsolete": o.merge.get("obsolete", 0),
-                                  "draft_ids": o.merge.get("fuzzy_ids", []),
-                                  "machine_drafts": len((o.mt or {}).get("translated", []))}
-                            for loc, o in self.locales.items() if loc != ENGLISH},
+                "locales": {
+                    loc: {
+                        "kept": o.merge.get("exact", 0),
+                        "drafts": o.merge.get("fuzzy", 0),
+                        "new": o.merge.get("new", 0),
+                        "obsolete": o.merge.get("obsolete", 0),
+                        "draft_ids": o.merge.get("fuzzy_ids", []),
+                        "machine_drafts": len((o.mt or {}).get("translated", [])),
+                    }
+                    for loc, o in self.locales.items()
+                    if loc != ENGLISH
+                },
             },
-            "locales": {loc: {"approved_percent": o.coverage.get("percent_approved"),
-                              "qa_errors": o.qa.get("errors", 0), "qa_warnings": o.qa.get("warnings", 0),
-                              "fallback_safety": o.fallback_safety}
-                        for loc, o in self.locales.items()},
+            "locales": {
+                loc: {
+                    "approved_percent": o.coverage.get("percent_approved"),
+                    "qa_errors": o.qa.get("errors", 0),
+                    "qa_warnings": o.qa.get("warnings", 0),
+                    "fallback_safety": o.fallback_safety,
+                }
+                for loc, o in self.locales.items()
+            },
             "mt_calls": self.mt_calls,
             "failures": self.failures,
             "seconds": round(self.timings.get("total", 0.0), 3),
@@ -148,15 +167,31 @@ class Plan:
     manifest_path: Path = PROJECT_ROOT / "source_docs" / "sources.toml"
 
 
-def make_plan(settings: Settings, *, sources: Iterable[str] | None = None, manifest: Path | None = None,
-              online: bool = False, locales: Iterable[str] | None = None, mt: str | None = None) -> Plan:
+def make_plan(
+    settings: Settings,
+    *,
+    sources: Iterable[str] | None = None,
+    manifest: Path | None = None,
+    online: bool = False,
+    locales: Iterable[str] | None = None,
+    mt: str | None = None,
+) -> Plan:
     manifest_path = Path(manifest) if manifest else settings.sources_path
     entries = load_manifest(manifest_path)
     chosen = list(locales) if locales else list(settings.locales)
     chosen = [loc for loc in dict.fromkeys(chosen) if loc != ENGLISH]
     live = current_release(settings.data_path)
-    return Plan(settings, entries, select(entries, list(sources or [])), chosen, online,
-                mt if mt is not None else settings.mt_provider, live, read_corpus(live), manifest_path)
+    return Plan(
+        settings,
+        entries,
+        select(entries, list(sources or [])),
+        chosen,
+        online,
+        mt if mt is not None else settings.mt_provider,
+        live,
+        read_corpus(live),
+        manifest_path,
+    )
 
 
 _CODE_HASH: str | None = None
@@ -191,11 +226,22 @@ def locales_state(settings: Settings, locales: Iterable[str]) -> str:
 
 def fingerprint(plan: Plan, fetched: dict[str, Fetched]) -> str:
     """Everything a run's output depends on; equal fingerprints mean nothing to do."""
-    settings = {k: v for k, v in asdict(plan.settings).items() if k not in {"portal_host", "portal_port", "webhook_url"}}
+    settings = {
+        k: v
+        for k, v in asdict(plan.settings).items()
+        if k not in {"portal_host", "portal_port", "webhook_url"}
+    }
     return content_hash(
-        [(s.id, s.url, s.profile, s.kind, fetched[s.id].sha256 if s.id in fetched else None) for s in plan.manifest],
-        [s.id for s in plan.selected], plan.locales, plan.mt, settings,
-        locales_state(plan.settings, plan.locales), code_hash(),
+        [
+            (s.id, s.url, s.profile, s.kind, fetched[s.id].sha256 if s.id in fetched else None)
+            for s in plan.manifest
+        ],
+        [s.id for s in plan.selected],
+        plan.locales,
+        plan.mt,
+        settings,
+        locales_state(plan.settings, plan.locales),
+        code_hash(),
     )
 
 
@@ -211,7 +257,9 @@ def fetch(source: Source, settings: Settings, *, online: bool = False) -> Fetche
     pause_point(f"fetch:{source.id}")
     if not online:
         return read_offline(source)
-    return fetch_source(source, settings.data_path, timeout=settings.fetch_timeout, retries=settings.fetch_retries)
+    return fetch_source(
+        source, settings.data_path, timeout=settings.fetch_timeout, retries=settings.fetch_retries
+    )
 
 
 def extract(source: Source, fetched: Fetched) -> tuple[list[Document], dict[str, str]]:
@@ -259,8 +307,11 @@ def make_template(plan: Plan, corpus: Corpus) -> tuple[Catalog, bool]:
     from pipeline.localization.pofile import read_catalog, render_catalog, template_path
     from pipeline.localization.template import build_template
 
-    template = build_template(corpus, dnt_terms=plan.settings.do_not_translate,
-                              files={s.id: _location(s, plan.manifest_path) for s in plan.manifest})
+    template = build_template(
+        corpus,
+        dnt_terms=plan.settings.do_not_translate,
+        files={s.id: _location(s, plan.manifest_path) for s in plan.manifest},
+    )
     path = template_path(plan.settings.locales_path)
     if path.exists():
         existing = read_catalog(path)
@@ -294,17 +345,22 @@ def machine_drafts(settings: Settings, locale: str, provider: str) -> dict[str, 
     """Machine drafts for the untranslated messages of one catalog (None for pseudo-locales)."""
     if provider == "none" or locale in PSEUDO_LOCALES:
         return None
-    from pipeline.localization.pofile import catalog_path, write_catalog
     from pipeline.localization.machine import api_key_from_env, translate_catalog
+    from pipeline.localization.pofile import catalog_path, write_catalog
 
     workspace = Workspace.from_settings(settings)
     memory = workspace.memory(locale)
     catalog = workspace.catalog(locale)
     try:
         report = translate_catalog(
-            catalog, locale=locale, provider=provider, url=settings.mt_url or None,
+            catalog,
+            locale=locale,
+            provider=provider,
+            url=settings.mt_url or None,
             api_key=api_key_from_env(settings.mt_api_key_env) if settings.mt_api_key_env else None,
-            memory=memory, dnt_terms=tuple(settings.do_not_translate))
+            memory=memory,
+            dnt_terms=tuple(settings.do_not_translate),
+        )
     finally:
         write_catalog(catalog, catalog_path(workspace.root, locale))  # keep every draft obtained
     return report.to_dict()
@@ -312,26 +368,33 @@ def machine_drafts(settings: Settings, locale: str, provider: str) -> dict[str, 
 
 def check_locale(settings: Settings, locale: str, corpus: Corpus) -> LocaleOutcome:
     """QA findings, coverage and the safety sections that fall back to English in one locale."""
-    from pipeline.publishing.policy import Translations, publish_locale
     from pipeline.localization.qa import check_catalog, errors
     from pipeline.localization.stats import catalog_stats
+    from pipeline.publishing.policy import Translations, publish_locale
 
     workspace = Workspace.from_settings(settings)
     catalog, decisions = workspace.catalog(locale), workspace.decisions(locale)
     findings = check_catalog(catalog, workspace.check_context(locale, catalog, decisions), include_fuzzy=True)
     blocking = errors(findings)
-    translations = Translations(locale, catalog, decisions, settings.publish_policy, pseudo=locale in PSEUDO_LOCALES)
+    translations = Translations(
+        locale, catalog, decisions, settings.publish_policy, pseudo=locale in PSEUDO_LOCALES
+    )
     published = publish_locale(corpus, locale, translations)
     return LocaleOutcome(
         locale=locale,
-        qa={"errors": len(blocking), "warnings": len(findings) - len(blocking),
-            "findings": [f.to_dict() for f in findings[:200]]},
+        qa={
+            "errors": len(blocking),
+            "warnings": len(findings) - len(blocking),
+            "findings": [f.to_dict() for f in findings[:200]],
+        },
         coverage=catalog_stats(catalog, decisions),
         fallback_safety=[d.id for d in published.documents if d.kind == "safety" and d.fallback],
     )
 
 
-def publish(plan: Plan, corpus: Corpus, *, fingerprint_value: str | None, note: str = "refresh") -> tuple[str, dict[str, Any]]:
+def publish(
+    plan: Plan, corpus: Corpus, *, fingerprint_value: str | None, note: str = "refresh"
+) -> tuple[str, dict[str, Any]]:
     """Stage a release with the corpus, every locale's documents, .mo files and indexes; switch to it."""
     from index.build import build_indexes
     from pipeline.publishing.mofile import write_mofile
@@ -346,8 +409,13 @@ def publish(plan: Plan, corpus: Corpus, *, fingerprint_value: str | None, note: 
         for locale in locales:
             translations = None
             if locale != ENGLISH:
-                translations = Translations(locale, workspace.catalog(locale), workspace.decisions(locale),
-                                            settings.publish_policy, pseudo=locale in PSEUDO_LOCALES)
+                translations = Translations(
+                    locale,
+                    workspace.catalog(locale),
+                    workspace.decisions(locale),
+                    settings.publish_policy,
+                    pseudo=locale in PSEUDO_LOCALES,
+                )
                 write_mofile(translations, staging / "messages" / locale / "LC_MESSAGES" / "portal.mo")
             write_published(staging, publish_locale(corpus, locale, translations))
         pause_point("publish")
@@ -370,7 +438,7 @@ def final_fingerprint(plan: Plan, fetched: dict[str, Fetched], failed: bool) -> 
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def unchanged_result(plan: Plan, fetched: dict[str, Fetched], started: str) -> RefreshResult:
@@ -379,8 +447,13 @@ def unchanged_result(plan: Plan, fetched: dict[str, Fetched], started: str) -> R
     for source in plan.manifest:
         got = fetched.get(source.id)
         result.sources[source.id] = SourceOutcome(
-            source.id, got.status if got else "kept", documents=len(last_good(source.id, plan.previous)),
-            snapshot=got.snapshot if got else "", sha256=got.sha256 if got else "", attempts=got.attempts if got else 0)
+            source.id,
+            got.status if got else "kept",
+            documents=len(last_good(source.id, plan.previous)),
+            snapshot=got.snapshot if got else "",
+            sha256=got.sha256 if got else "",
+            attempts=got.attempts if got else 0,
+        )
     result.changes = diff_corpora(plan.previous, plan.previous) if plan.previous else ChangeSet()
     result.notes.append("nothing changed since the live release: no step was run")
     return result
@@ -399,18 +472,34 @@ def probe(plan: Plan) -> tuple[dict[str, Fetched], dict[str, str], bool]:
     return fetched, failures, same
 
 
-def record_source(result: RefreshResult, source: Source, fetched: Fetched | None, docs: int, error: str = "") -> None:
+def record_source(
+    result: RefreshResult, source: Source, fetched: Fetched | None, docs: int, error: str = ""
+) -> None:
     status = "failed" if error else (fetched.status if fetched else "kept")
     result.sources[source.id] = SourceOutcome(
-        source.id, status, documents=docs, error=error, snapshot=fetched.snapshot if fetched else "",
-        sha256=fetched.sha256 if fetched else "", attempts=fetched.attempts if fetched else 0)
+        source.id,
+        status,
+        documents=docs,
+        error=error,
+        snapshot=fetched.snapshot if fetched else "",
+        sha256=fetched.sha256 if fetched else "",
+        attempts=fetched.attempts if fetched else 0,
+    )
     if error:
         result.failures[f"source {source.id}"] = error
 
 
-def run_refresh(settings: Settings, *, sources: Iterable[str] | None = None, manifest: Path | None = None,
-                online: bool = False, locales: Iterable[str] | None = None, mt: str | None = None,
-                wait: bool = False, notify: bool = True) -> RefreshResult:
+def run_refresh(
+    settings: Settings,
+    *,
+    sources: Iterable[str] | None = None,
+    manifest: Path | None = None,
+    online: bool = False,
+    locales: Iterable[str] | None = None,
+    mt: str | None = None,
+    wait: bool = False,
+    notify: bool = True,
+) -> RefreshResult:
     """One refresh without Prefect: the same steps as the flow, one after the other."""
     clock = time.perf_counter()
     started = _now()
@@ -429,7 +518,11 @@ def run_refresh(settings: Settings, *, sources: Iterable[str] | None = None, man
                         extracted[source.id] = extract(source, fetched[source.id])
                     except PortalError as exc:
                         error = str(exc)
-                docs = len(extracted[source.id][0]) if source.id in extracted else len(last_good(source.id, plan.previous))
+                docs = (
+                    len(extracted[source.id][0])
+                    if source.id in extracted
+                    else len(last_good(source.id, plan.previous))
+                )
                 record_source(result, source, fetched.get(source.id), docs, error)
             for source in plan.manifest:
                 if source.id not in result.sources:
@@ -442,8 +535,9 @@ def run_refresh(settings: Settings, *, sources: Iterable[str] | None = None, man
     return result
 
 
-def finish_run(plan: Plan, corpus: Corpus, fetched: dict[str, Fetched], result: RefreshResult,
-               *, map_locales=None) -> None:
+def finish_run(
+    plan: Plan, corpus: Corpus, fetched: dict[str, Fetched], result: RefreshResult, *, map_locales=None
+) -> None:
     """Template, catalogs, drafts, checks and publishing for an assembled corpus (sequential)."""
     settings = plan.settings
     result.changes = diff_corpora(plan.previous, corpus)
@@ -465,17 +559,27 @@ def finish_run(plan: Plan, corpus: Corpus, fetched: dict[str, Fetched], result: 
             continue
         checked = check_locale(settings, locale, corpus)
         outcome = result.locales[locale]
-        outcome.qa, outcome.coverage, outcome.fallback_safety = checked.qa, checked.coverage, checked.fallback_safety
+        outcome.qa, outcome.coverage, outcome.fallback_safety = (
+            checked.qa,
+            checked.coverage,
+            checked.fallback_safety,
+        )
     publish_step(plan, corpus, fetched, result)
 
 
 def publish_step(plan: Plan, corpus: Corpus, fetched: dict[str, Fetched], result: RefreshResult) -> None:
     failed = bool(result.failures)
     if not corpus.documents:
-        result.failures["publish"] = "no documents to publish (every source failed and nothing was published before)"
+        result.failures["publish"] = (
+            "no documents to publish (every source failed and nothing was published before)"
+        )
     else:
-        result.release, build = publish(plan, corpus, fingerprint_value=final_fingerprint(plan, fetched, failed))
-        result.timings["index_changed"] = sum(b["added"] + b["updated"] + b["deleted"] for b in build["locales"])
+        result.release, build = publish(
+            plan, corpus, fingerprint_value=final_fingerprint(plan, fetched, failed)
+        )
+        result.timings["index_changed"] = sum(
+            b["added"] + b["updated"] + b["deleted"] for b in build["locales"]
+        )
     result.changed = result.changes.any or any(o.written for o in result.locales.values())
     result.status = "failed" if result.failures else "ok"
 
@@ -495,5 +599,8 @@ def write_report(settings: Settings, result: RefreshResult, *, notify: bool = Tr
 
 def raise_for_status(result: RefreshResult) -> None:
     if result.status != "ok":
-        raise RefreshError(f"{len(result.failures)} step(s) failed: " + "; ".join(f"{k}: {v}" for k, v in result.failures.items()),
-                           failed=result.failures)
+        raise RefreshError(
+            f"{len(result.failures)} step(s) failed: "
+            + "; ".join(f"{k}: {v}" for k, v in result.failures.items()),
+            failed=result.failures,
+        )

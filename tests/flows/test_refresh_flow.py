@@ -11,9 +11,9 @@ import pytest
 from werkzeug import Response
 
 from index.engine import SearchEngine
-from pipeline.localization.pofile import catalog_path, read_catalog
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import RefreshError
+from pipeline.localization.pofile import catalog_path, read_catalog
 from pipeline.publishing.releases import current_release
 
 pytestmark = pytest.mark.flow
@@ -26,7 +26,10 @@ class Site:
     """Two source pages with ETags; the relapse page can fail once, or hang."""
 
     def __init__(self) -> None:
-        self.pages = {name: (PROJECT_ROOT / "source_docs" / f"{name}.html").read_bytes() for name in ("glossary", "relapse")}
+        self.pages = {
+            name: (PROJECT_ROOT / "source_docs" / f"{name}.html").read_bytes()
+            for name in ("glossary", "relapse")
+        }
         self.relapse_mode = "fail-once"
         self.requests: list[tuple[str, int]] = []
 
@@ -55,14 +58,22 @@ def test_online_refresh_end_to_end(httpserver, tmp_path):
     httpserver.expect_request("/relapse").respond_with_handler(site.handler)
     shutil.copytree(PROJECT_ROOT / "locales", tmp_path / "locales")
     shutil.copytree(PROJECT_ROOT / "source_docs", tmp_path / "source_docs")
-    manifest = (tmp_path / "source_docs" / "sources.toml")
+    manifest = tmp_path / "source_docs" / "sources.toml"
     text = manifest.read_text()
     text = text.replace("https://www.revlimid.com/mm-patient/glossary/", httpserver.url_for("/glossary"))
-    text = text.replace("https://www.revlimid.com/mm-patient/relapse/whats-after-relapse/", httpserver.url_for("/relapse"))
+    text = text.replace(
+        "https://www.revlimid.com/mm-patient/relapse/whats-after-relapse/", httpserver.url_for("/relapse")
+    )
     manifest.write_text(text)
     data_dir = tmp_path / "var"
-    overrides = {"data_dir": str(data_dir), "locales_dir": str(tmp_path / "locales"), "sources": str(manifest),
-                 "locales": ["es"], "fetch_timeout": 1.0, "fetch_retries": 1}
+    overrides = {
+        "data_dir": str(data_dir),
+        "locales_dir": str(tmp_path / "locales"),
+        "sources": str(manifest),
+        "locales": ["es"],
+        "fetch_timeout": 1.0,
+        "fetch_retries": 1,
+    }
 
     # 1. first run: relapse answers 500 once, then the page
     first = run_flow(online=True, settings=overrides)

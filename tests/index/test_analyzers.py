@@ -47,7 +47,7 @@ def test_chinese_keeps_latin_words():
 def test_highlight_offsets_point_into_original_text():
     text = "Très «bien» M-protein"
     for token in plain_analyzer("en")(text, chars=True):
-        assert fold(text[token.startchar:token.endchar]) == token.text
+        assert fold(text[token.startchar : token.endchar]) == token.text
 
 
 def test_exact_key():

@@ -12,14 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import make_live_release, published_set
 
 from index.build import build_indexes, index_dir, index_lock, publish_indexes
 from index.engine import SearchEngine
 from pipeline.errors import LockBusyError, SearchIndexError
-from pipeline.publishing.published import PublishedSet, read_published, write_published
+from pipeline.publishing.published import PublishedSet, write_published
 from pipeline.publishing.releases import current_release, stage_release
-
-from conftest import make_live_release, published_set
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +28,9 @@ def test_first_build_indexes_everything_then_nothing_changes(tmp_path):
     first = publish_indexes(tmp_path)
     assert [(b.locale, b.full, b.added) for b in first.locales] == [("en", True, 15), ("es", True, 15)]
     again = publish_indexes(tmp_path)
-    assert all(not b.full and b.unchanged == 15 and b.added + b.updated + b.deleted == 0 for b in again.locales)
+    assert all(
+        not b.full and b.unchanged == 15 and b.added + b.updated + b.deleted == 0 for b in again.locales
+    )
 
 
 def test_rebuild_reindexes_only_changed_documents(tmp_path):
@@ -91,9 +92,8 @@ def test_unknown_locale(tmp_path):
 
 def test_second_publisher_gets_lock_busy(tmp_path):
     make_live_release(tmp_path, [published_set("en")])
-    with index_lock(tmp_path):
-        with pytest.raises(LockBusyError, match="another index build is running"):
-            publish_indexes(tmp_path)
+    with index_lock(tmp_path), pytest.raises(LockBusyError, match="another index build is running"):
+        publish_indexes(tmp_path)
 
 
 def test_whoosh_lock_is_a_lock_busy_error(tmp_path):

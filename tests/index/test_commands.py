@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
+from conftest import make_live_release, published_set
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-
-from conftest import make_live_release, published_set
 
 runner = CliRunner()
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import make_live_release, published_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.build import publish_indexes
 from index.engine import SearchEngine
 from pipeline.errors import SearchIndexError
-
-from conftest import make_live_release, published_set
 
 
 def ids(response):
@@ -96,7 +95,16 @@ def test_snippet_is_escaped_and_marked(engine):
 def test_response_json_has_the_documented_shape(engine):
     data = json.loads(json.dumps(engine.search("platelets").to_dict()))
     assert list(data) == ["query", "locale", "corrected", "total", "results"]
-    assert list(data["results"][0]) == ["id", "title", "kind", "snippet", "score", "locale", "fallback", "url"]
+    assert list(data["results"][0]) == [
+        "id",
+        "title",
+        "kind",
+        "snippet",
+        "score",
+        "locale",
+        "fallback",
+        "url",
+    ]
     assert data["results"][0]["url"].endswith("#platelets")
 
 
@@ -128,10 +136,35 @@ def test_nothing_published_is_a_clear_error(tmp_path):
         SearchEngine(tmp_path).search("x")
 
 
-@pytest.mark.parametrize("text", [
-    "", "   ", '"unbalanced', "AND OR NOT", "*", "?", "field:value", "title:(x", "😀🩸", "x" * 10_000,
-    "low " * 2_500, "\x00\x1f", "((((", "-", "NOT", "a", "é", "'", "\\", "[x TO y]", "<b>", "%", "~2", "^3",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        '"unbalanced',
+        "AND OR NOT",
+        "*",
+        "?",
+        "field:value",
+        "title:(x",
+        "😀🩸",
+        "x" * 10_000,
+        "low " * 2_500,
+        "\x00\x1f",
+        "((((",
+        "-",
+        "NOT",
+        "a",
+        "é",
+        "'",
+        "\\",
+        "[x TO y]",
+        "<b>",
+        "%",
+        "~2",
+        "^3",
+    ],
+)
 def test_any_string_gives_a_response(engine, text):
     for locale in ("en", "es", "ar", "zh_Hans"):
         response = engine.search(text, locale=locale)

@@ -11,16 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import make_live_release
 
 from index.build import publish_indexes
 from index.engine import SearchEngine
 from index.evaluation import evaluate, load_judgments
 from pipeline.config import load_settings
 from pipeline.extraction.extractor import extract_sources
-from pipeline.publishing.policy import DEFAULT_POLICY, Translations, publish_locale
 from pipeline.extraction.sources import load_manifest
-
-from conftest import make_live_release
+from pipeline.publishing.policy import DEFAULT_POLICY, Translations, publish_locale
 
 RELEVANCE = Path(__file__).resolve().parents[1] / "relevance"
 MIN_MRR = 0.85
@@ -74,8 +73,10 @@ def test_spanish_mrr(real):
     glossary = [d for d in spanish.documents if d.kind == "glossary"]
     translated = sum(not d.fallback for d in glossary)
     if translated < MIN_TRANSLATED_GLOSSARY * len(glossary):
-        pytest.skip(f"Spanish relevance needs approved translations: {translated}/{len(glossary)} glossary "
-                    f"entries are translated in locales/es (need {MIN_TRANSLATED_GLOSSARY:.0%})")
+        pytest.skip(
+            f"Spanish relevance needs approved translations: {translated}/{len(glossary)} glossary "
+            f"entries are translated in locales/es (need {MIN_TRANSLATED_GLOSSARY:.0%})"
+        )
     report = evaluate(engine, "es", load_judgments(RELEVANCE / "es.toml"))
     misses = [(s.judgment.q, s.ranked[:3]) for s in report.failures()]
     assert report.overall.mrr >= MIN_MRR, (report.table(), misses)

@@ -10,9 +10,12 @@ from pipeline.errors import SearchIndexError
 
 
 def test_longest_phrase_wins():
-    syn = parse_synonyms('[synonyms]\n"blood clot" = ["deep vein thrombosis"]\n"clot" = ["x"]\n'
-                         '"blood clot in my leg" = ["dvt"]', "en")
-    found = syn.matches("a blood clot in my leg and a clot".split())
+    syn = parse_synonyms(
+        '[synonyms]\n"blood clot" = ["deep vein thrombosis"]\n"clot" = ["x"]\n'
+        '"blood clot in my leg" = ["dvt"]',
+        "en",
+    )
+    found = syn.matches(["a", "blood", "clot", "in", "my", "leg", "and", "a", "clot"])
     assert [(m.start, m.end, m.targets) for m in found] == [(1, 6, ("dvt",)), (8, 9, ("x",))]
 
 
@@ -21,7 +24,7 @@ def test_keys_are_folded():
     assert syn.matches(["picazon"])[0].targets == ("prurito",)
 
 
-@pytest.mark.parametrize("text", ['[synonyms\n', '[synonyms]\n"x" = 3\n', '[synonyms]\n"x" = [1]\n'])
+@pytest.mark.parametrize("text", ["[synonyms\n", '[synonyms]\n"x" = 3\n', '[synonyms]\n"x" = [1]\n'])
 def test_bad_files_are_one_line_errors(text):
     with pytest.raises(SearchIndexError, match="synonym"):
         parse_synonyms(text, "en", origin="bad.toml")

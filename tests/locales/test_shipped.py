@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.localization.pofile import catalog_path, read_catalog, template_path
 from pipeline.config import load_settings
+from pipeline.extraction.sources import load_manifest
+from pipeline.localization.pofile import catalog_path, read_catalog, template_path
 from pipeline.localization.qa import check_catalog, errors
 from pipeline.localization.stats import catalog_stats
 from pipeline.localization.template import template_from_sources
-from pipeline.extraction.sources import load_manifest
 from pipeline.localization.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,23 +28,30 @@ def workspace():
 
 @pytest.mark.parametrize("locale", SHIPPED)
 def test_msgfmt_check_passes(locale):
-    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog_path(LOCALES, locale))],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(catalog_path(LOCALES, locale))],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_template_is_current():
     """The committed template matches what the snapshots produce (run `portal catalog update`)."""
     settings = load_settings(env={})
-    _, fresh = template_from_sources(load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate,
-                                     project_root=ROOT)
+    _, fresh = template_from_sources(
+        load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate, project_root=ROOT
+    )
     shipped = read_catalog(template_path(LOCALES))
     assert [(m.context, m.id) for m in shipped if m.id] == [(m.context, m.id) for m in fresh if m.id]
 
 
 def test_spanish_is_complete_and_approved(workspace):
     stats = catalog_stats(workspace.catalog("es"), workspace.decisions("es"))
-    assert stats["percent_approved"] == 100.0 and stats["by_kind"]["safety"]["approved"] == stats["by_kind"]["safety"]["total"]
+    assert (
+        stats["percent_approved"] == 100.0
+        and stats["by_kind"]["safety"]["approved"] == stats["by_kind"]["safety"]["total"]
+    )
 
 
 def test_chinese_glossary_approved_safety_draft(workspace):

@@ -14,6 +14,7 @@ from babel.messages.pofile import normalize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
 from pipeline.localization import pofile as catalogs
 from pipeline.localization.pofile import (
     catalog_lock,
@@ -24,7 +25,6 @@ from pipeline.localization.pofile import (
     template_path,
     write_catalog,
 )
-from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "po"
 SAMPLE = DATA / "sample.po"
@@ -33,14 +33,22 @@ needs_msgfmt = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU ge
 
 def fields(message: Message) -> tuple:
     return (
-        message.context, message.id, message.string, sorted(message.flags), message.previous_id,
-        getattr(message, "previous_context", None), message.user_comments, message.auto_comments,
+        message.context,
+        message.id,
+        message.string,
+        sorted(message.flags),
+        message.previous_id,
+        getattr(message, "previous_context", None),
+        message.user_comments,
+        message.auto_comments,
         message.locations,
     )
 
 
 def everything(catalog: Catalog) -> list[tuple]:
-    return [fields(m) for m in catalog._messages.values()] + [("obsolete", *fields(m)) for m in catalog.obsolete.values()]
+    return [fields(m) for m in catalog._messages.values()] + [
+        ("obsolete", *fields(m)) for m in catalog.obsolete.values()
+    ]
 
 
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
@@ -55,12 +63,18 @@ def test_reads_drafts_previous_ids_obsolete_entries_and_comments():
     assert str(catalog.locale) == "fr"
     assert catalog.last_translator == "Ana Martin <ana@example.org>"
     assert catalog.plural_forms == "nplurals=2; plural=(n > 1);"
-    anemia = catalog.get("A condition in which you have fewer <1>red blood cells</1> than normal.", "glossary/anemia#definition")
+    anemia = catalog.get(
+        "A condition in which you have fewer <1>red blood cells</1> than normal.",
+        "glossary/anemia#definition",
+    )
     assert anemia.user_comments == ["Reviewed by Dr. Roux"]
     assert anemia.auto_comments == ["glossary/anemia#definition"]
     assert anemia.locations == [("source_docs/glossary.html", None)]
     assert anemia.lineno == 22
-    dose = catalog.get("Take POMALYST 4 mg once a day for 21 days of each 28-day cycle.", "isi/how-should-i-take-pomalyst#item-3")
+    dose = catalog.get(
+        "Take POMALYST 4 mg once a day for 21 days of each 28-day cycle.",
+        "isi/how-should-i-take-pomalyst#item-3",
+    )
     assert dose.fuzzy
     assert dose.previous_id == ["Take POMALYST 3 mg once a day for 21 days of each 28-day cycle."]
     (retired,) = catalog.obsolete.values()
@@ -146,14 +160,24 @@ def test_write_then_read_gives_the_same_catalog_and_the_same_bytes(tmp_path):
 @needs_msgfmt
 def test_written_files_pass_msgfmt_check(tmp_path):
     catalog = read_catalog(SAMPLE)
-    long_previous = "Take 3 mg once daily with water, at about the same time each day, for \"21\" days of each cycle."
-    catalog.add("Take 4 mg once daily.", "Prenez 4 mg.", flags=["fuzzy"], previous_id=long_previous, context="isi/x#item-9")
+    long_previous = (
+        'Take 3 mg once daily with water, at about the same time each day, for "21" days of each cycle.'
+    )
+    catalog.add(
+        "Take 4 mg once daily.",
+        "Prenez 4 mg.",
+        flags=["fuzzy"],
+        previous_id=long_previous,
+        context="isi/x#item-9",
+    )
     write_catalog(catalog, tmp_path / "fr.po")
     write_catalog(catalog, tmp_path / "portal.pot", template=True)
     for name in ("fr.po", "portal.pot"):
         result = msgfmt_check(tmp_path / name)
         assert result.returncode == 0, result.stderr
-    assert read_catalog(tmp_path / "fr.po").get("Take 4 mg once daily.", "isi/x#item-9").previous_id == [long_previous]
+    assert read_catalog(tmp_path / "fr.po").get("Take 4 mg once daily.", "isi/x#item-9").previous_id == [
+        long_previous
+    ]
 
 
 def test_a_template_has_no_translations_drafts_or_obsolete_entries(tmp_path):
@@ -202,15 +226,20 @@ def test_translate_toolkit_reads_back_what_we_wrote(tmp_path):
 
 
 safe_text = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85") | st.sampled_from('\n\t"\\'),
+    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85")
+    | st.sampled_from('\n\t"\\'),
     max_size=120,
 )
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.tuples(safe_text, safe_text.filter(bool), safe_text, safe_text), min_size=1, max_size=6,
-             unique_by=lambda t: t[0]),
+    st.lists(
+        st.tuples(safe_text, safe_text.filter(bool), safe_text, safe_text),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[0],
+    ),
 )
 def test_any_text_survives_a_round_trip(tmp_path_factory, messages):
     catalog = Catalog(locale="fr")
@@ -226,8 +255,10 @@ def test_any_text_survives_a_round_trip(tmp_path_factory, messages):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.sampled_from(["a", "bb", "word ", " ", "\n", '"', "\\", "\t", "-", "x-y", " --", "é ", "z" * 90]),
-             max_size=40).map("".join),
+    st.lists(
+        st.sampled_from(["a", "bb", "word ", " ", "\n", '"', "\\", "\t", "-", "x-y", " --", "é ", "z" * 90]),
+        max_size=40,
+    ).map("".join),
     st.sampled_from(["", "#~ ", "#| "]),
 )
 def test_string_wrapping_is_exactly_babels(text, prefix):
@@ -289,9 +320,8 @@ def test_paths_and_locales(tmp_path):
 
 def test_a_second_update_is_refused_with_the_holder_named(tmp_path):
     with catalog_lock(tmp_path, "catalog update") as lock:
-        with pytest.raises(LockBusyError) as caught:
-            with catalog_lock(tmp_path, "catalog update"):
-                pass  # pragma: no cover
+        with pytest.raises(LockBusyError) as caught, catalog_lock(tmp_path, "catalog update"):
+            pass  # pragma: no cover
         assert f"held by pid {os.getpid()}" in str(caught.value)
         assert str(lock) in str(caught.value)
         assert "another catalog update is running" in str(caught.value)
@@ -301,12 +331,15 @@ def test_a_second_update_is_refused_with_the_holder_named(tmp_path):
 
 def test_the_lock_is_held_against_another_process(tmp_path):
     script = (
-        "import sys\nfrom pipeline.localization.pofile import catalog_lock\nfrom pipeline.errors import LockBusyError\n"
+        "import sys\nfrom pipeline.localization.pofile import catalog_lock\nfrom pipeline.errors "
+        "import LockBusyError\n"
         "try:\n    with catalog_lock(sys.argv[1]): print('got it')\nexcept LockBusyError as e: print(e)\n"
     )
     with catalog_lock(tmp_path / "fr.po"):
         result = subprocess.run(
-            [os.sys.executable, "-c", script, str(tmp_path / "fr.po")], capture_output=True, text=True,
+            [os.sys.executable, "-c", script, str(tmp_path / "fr.po")],
+            capture_output=True,
+            text=True,
             cwd=Path(__file__).resolve().parents[2],
         )
     assert "another catalog update is running" in result.stdout, result.stderr

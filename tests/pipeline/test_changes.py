@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from pipeline.publishing.changes import diff_corpora, read_corpus, write_corpus
 from pipeline.extraction.model import Corpus, Document, element
+from pipeline.publishing.changes import diff_corpora, read_corpus, write_corpus
 
 
 def doc(slug: str, text: str, source: str = "glossary") -> Document:
-    return Document(id=f"glossary/{slug}", source=source, kind="glossary", title=slug.title(),
-                    body=[element("p", [text])])
+    return Document(
+        id=f"glossary/{slug}", source=source, kind="glossary", title=slug.title(), body=[element("p", [text])]
+    )
 
 
 def test_added_changed_removed_unchanged_with_a_text_diff():
-    old = Corpus([doc("anemia", "Too few red cells."), doc("platelets", "Help clotting."), doc("gone", "Old.")])
-    new = Corpus([doc("anemia", "Too few red blood cells."), doc("platelets", "Help clotting."), doc("fresh", "New.")])
+    old = Corpus(
+        [doc("anemia", "Too few red cells."), doc("platelets", "Help clotting."), doc("gone", "Old.")]
+    )
+    new = Corpus(
+        [doc("anemia", "Too few red blood cells."), doc("platelets", "Help clotting."), doc("fresh", "New.")]
+    )
     changes = diff_corpora(old, new)
     assert changes.added == ["glossary/fresh"]
     assert changes.changed == ["glossary/anemia"]

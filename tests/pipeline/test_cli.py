@@ -34,8 +34,15 @@ COMMANDS = list(all_commands(get_command(app)))
 
 def test_expected_commands_exist():
     names = {name for name, _ in COMMANDS}
-    assert {"portal extract", "portal catalog update", "portal catalog merge", "portal review approve",
-            "portal qa", "portal translate", "portal config"} <= names
+    assert {
+        "portal extract",
+        "portal catalog update",
+        "portal catalog merge",
+        "portal review approve",
+        "portal qa",
+        "portal translate",
+        "portal config",
+    } <= names
 
 
 @pytest.mark.parametrize("name, command", COMMANDS, ids=[n for n, _ in COMMANDS])
@@ -63,8 +70,13 @@ def test_extract_json_shape():
     assert result.exit_code == 0, result.output
     docs = json.loads(result.output)["documents"]
     first = docs[0]
-    assert {"id", "source", "kind", "locale", "title", "text", "hash", "body", "term", "definition"} <= set(first)
-    assert [d["id"] for d in docs if d["id"].startswith("glossary/")][:2] == ["glossary/anemia", "glossary/anti-inflammatory"]
+    assert {"id", "source", "kind", "locale", "title", "text", "hash", "body", "term", "definition"} <= set(
+        first
+    )
+    assert [d["id"] for d in docs if d["id"].startswith("glossary/")][:2] == [
+        "glossary/anemia",
+        "glossary/anti-inflammatory",
+    ]
 
 
 def test_unknown_source_is_one_line():
@@ -73,15 +85,19 @@ def test_unknown_source_is_one_line():
 
 
 def _portal(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env
+    )
 
 
 def test_broken_snapshot_exits_2_with_one_line(tmp_path):
     shutil.copytree(ROOT / "source_docs", tmp_path / "source_docs")
     page = tmp_path / "source_docs" / "relapse.html"
     html = page.read_text(encoding="utf-8")
-    page.write_text(html[:html.index('<section class="isi"')] + html[html.index('<section class="faq"'):], encoding="utf-8")
+    page.write_text(
+        html[: html.index('<section class="isi"')] + html[html.index('<section class="faq"') :],
+        encoding="utf-8",
+    )
     result = _portal("extract", "--sources", str(tmp_path / "source_docs" / "sources.toml"))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

@@ -17,9 +17,17 @@ DATA = ROOT / "tests" / "data"
 SOURCES = {s.id: s for s in load_manifest(ROOT / "source_docs" / "sources.toml")}
 # Page chrome and image alt texts captured with the pages: not content the pipeline publishes.
 CHROME = {
-    "REVLIMID® (lenalidomide) logo", "This site is intended for US audiences only.", "Back to Top",
-    "The REMS Companion App", "Easily access the", "Lenalidomide REMS program.", "Download now",
-    "What’s after relapse?", "get the guide", "GO TO POMALYST FAQS", "WATCH NOW",
+    "REVLIMID® (lenalidomide) logo",
+    "This site is intended for US audiences only.",
+    "Back to Top",
+    "The REMS Companion App",
+    "Easily access the",
+    "Lenalidomide REMS program.",
+    "Download now",
+    "What’s after relapse?",
+    "get the guide",
+    "GO TO POMALYST FAQS",
+    "WATCH NOW",
 }
 
 
@@ -41,8 +49,13 @@ def test_glossary_has_33_entries_with_slug_ids(corpus):
     glossary = [d for d in corpus.documents if d.id.startswith("glossary/")]
     assert len(glossary) == 33
     ids = {d.id for d in glossary}
-    assert {"glossary/thrombocytopenia", "glossary/immunomodulatory-drug", "glossary/overall-response-rate",
-            "glossary/very-good-partial-response", "glossary/red-blood-cells"} <= ids
+    assert {
+        "glossary/thrombocytopenia",
+        "glossary/immunomodulatory-drug",
+        "glossary/overall-response-rate",
+        "glossary/very-good-partial-response",
+        "glossary/red-blood-cells",
+    } <= ids
     assert all(d.kind == "glossary" and d.fields["definition"] for d in glossary)
 
 
@@ -61,7 +74,10 @@ def test_glossary_fields(corpus):
 def test_safety_documents_and_phones(corpus):
     docs = corpus.by_id()
     isi = [d for d in corpus.documents if d.id.startswith("isi/")]
-    assert [d.id for d in isi][:2] == ["isi/warnings", "isi/what-is-the-most-important-information-i-should-know-about-pomalyst"]
+    assert [d.id for d in isi][:2] == [
+        "isi/warnings",
+        "isi/what-is-the-most-important-information-i-should-know-about-pomalyst",
+    ]
     assert "isi/how-should-i-take-pomalyst" in docs and "isi/who-should-not-take-pomalyst" in docs
     assert "isi/what-should-i-tell-my-healthcare-provider-hcp-before-taking-pomalyst" in docs
     assert all(d.kind == "safety" for d in isi)
@@ -137,10 +153,13 @@ def test_ids_and_hashes_are_stable(corpus):
 def test_find_helpers():
     assert find_phones("call 1-888-423-5436 or 1-800-FDA-1088.") == ["1-800-FDA-1088", "1-888-423-5436"]
     assert find_abbreviations("Tumor Lysis Syndrome (TLS) and a proteasome inhibitor (PI)") == {
-        "TLS": "tumor lysis syndrome", "PI": "proteasome inhibitor"}
+        "TLS": "tumor lysis syndrome",
+        "PI": "proteasome inhibitor",
+    }
 
 
 # --- contracts: mutated copies of the real pages must fail loudly, naming source and problem ---
+
 
 def _contract_error(source_id: str, html: str | bytes) -> ExtractionError:
     with pytest.raises(ExtractionError) as caught:
@@ -173,12 +192,19 @@ def test_phone_number_missing():
 
 
 def test_class_renamed():
-    error = _contract_error("glossary", snapshot("glossary").replace('class="glossary-entry"', 'class="term-card"'))
+    error = _contract_error(
+        "glossary", snapshot("glossary").replace('class="glossary-entry"', 'class="term-card"')
+    )
     assert "found 0 glossary entries" in str(error)
 
 
 def test_empty_definition():
-    html = re.sub(r'(<dd class="glossary-definition">)A condition in which the number of red blood cells is below normal\.', r"\1", snapshot("glossary"))
+    html = re.sub(
+        r'(<dd class="glossary-definition">)'
+        r"A condition in which the number of red blood cells is below normal\.",
+        r"\1",
+        snapshot("glossary"),
+    )
     error = _contract_error("glossary", html)
     assert "Anemia" in str(error) and "empty definition" in str(error)
 
@@ -189,7 +215,11 @@ def test_duplicate_term():
 
 
 def test_html_entities_are_decoded():
-    html = snapshot("glossary").replace("body’s tissues", "body&rsquo;s tissues").replace("Anemia</dt>", "Anemia&#x20;</dt>")
+    html = (
+        snapshot("glossary")
+        .replace("body’s tissues", "body&rsquo;s tissues")
+        .replace("Anemia</dt>", "Anemia&#x20;</dt>")
+    )
     docs, _ = extract_text("glossary", html)
     by_id = {d.id: d for d in docs}
     assert by_id["glossary/edema"].fields["definition"] == "Swelling caused by fluids in your body’s tissues."
@@ -202,12 +232,16 @@ def test_non_utf8_byte():
 
 
 def test_not_html_at_all():
-    assert "not an HTML page" in str(_contract_error("glossary", (DATA / "html" / "not-a-page.pdf").read_bytes()))
+    assert "not an HTML page" in str(
+        _contract_error("glossary", (DATA / "html" / "not-a-page.pdf").read_bytes())
+    )
     assert "not an HTML page" in str(_contract_error("glossary", b'{"terms": []}'))
 
 
 def test_truncated_page_breaks_contract():
-    assert "glossary entries" in str(_contract_error("glossary", (DATA / "html" / "truncated.html").read_bytes()))
+    assert "glossary entries" in str(
+        _contract_error("glossary", (DATA / "html" / "truncated.html").read_bytes())
+    )
 
 
 def test_five_megabyte_page():
@@ -223,7 +257,9 @@ def test_unknown_profile_in_manifest(tmp_path):
     from pipeline.errors import SourceError
 
     manifest = tmp_path / "sources.toml"
-    manifest.write_text('[[source]]\nid = "x"\nurl = "https://example.org/"\nsnapshot = "x.html"\nprofile = "nope"\n')
+    manifest.write_text(
+        '[[source]]\nid = "x"\nurl = "https://example.org/"\nsnapshot = "x.html"\nprofile = "nope"\n'
+    )
     with pytest.raises(SourceError, match="unknown profile 'nope'"):
         load_manifest(manifest)
 

@@ -22,7 +22,14 @@ TERMS = ("POMALYST", "REVLIMID", "REMS", "NCCN", "FDA", "MedWatch")
 TODAY = date(2024, 5, 1)
 
 # A tiny "Spanish" engine: placeholders and everything else it does not know are copied through.
-WORDS = {"Take": "Tome", "for": "durante", "weeks": "semanas", "Call": "Llame al", "daily": "a diario", "Anemia": "Anemia"}
+WORDS = {
+    "Take": "Tome",
+    "for": "durante",
+    "weeks": "semanas",
+    "Call": "Llame al",
+    "daily": "a diario",
+    "Anemia": "Anemia",
+}
 
 
 def fake_spanish(text: str) -> str:
@@ -53,9 +60,14 @@ def catalog_of(*messages: tuple[str, str, str]) -> Catalog:
 
 
 def run(catalog: Catalog, server, **kwargs) -> TranslationReport:
-    options = dict(
-        locale="es", provider="libre", url=server.url_for("/"), dnt_terms=TERMS, sleep=lambda s: None, today=TODAY
-    )
+    options = {
+        "locale": "es",
+        "provider": "libre",
+        "url": server.url_for("/"),
+        "dnt_terms": TERMS,
+        "sleep": lambda s: None,
+        "today": TODAY,
+    }
     options.update(kwargs)
     return translate_catalog(catalog, **options)
 
@@ -94,7 +106,9 @@ def test_memory_first_then_provider_and_a_second_run_makes_no_calls(httpserver):
 def test_memory_hits_make_no_calls(httpserver):
     libre = Libre()
     httpserver.expect_request("/translate", method="POST").respond_with_handler(libre)
-    catalog = catalog_of(("isi/x#item-1", "Take POMALYST daily.", ""), ("isi/y#item-1", "Take POMALYST daily.", ""))
+    catalog = catalog_of(
+        ("isi/x#item-1", "Take POMALYST daily.", ""), ("isi/y#item-1", "Take POMALYST daily.", "")
+    )
     report = run(catalog, httpserver, memory={"Take POMALYST daily.": "Tome POMALYST a diario."})
     assert report.calls == 0 and libre.received == []
     assert report.memory == ["isi/x#item-1", "isi/y#item-1"]
@@ -103,7 +117,9 @@ def test_memory_hits_make_no_calls(httpserver):
 def test_same_text_twice_is_sent_once(httpserver):
     libre = Libre()
     httpserver.expect_request("/translate", method="POST").respond_with_handler(libre)
-    catalog = catalog_of(("isi/x#item-1", "Take POMALYST daily.", ""), ("isi/y#item-1", "Take POMALYST daily.", ""))
+    catalog = catalog_of(
+        ("isi/x#item-1", "Take POMALYST daily.", ""), ("isi/y#item-1", "Take POMALYST daily.", "")
+    )
     report = run(catalog, httpserver)
     assert report.calls == 1 and report.translated == ["isi/x#item-1", "isi/y#item-1"]
 
@@ -113,7 +129,9 @@ def test_rate_limit_then_success_is_retried_with_backoff(httpserver):
     httpserver.expect_oneshot_request("/translate", method="POST").respond_with_data("slow down", status=429)
     httpserver.expect_request("/translate", method="POST").respond_with_handler(libre)
     delays: list[float] = []
-    report = run(catalog_of(("isi/x#item-1", "Take POMALYST daily.", "")), httpserver, sleep=delays.append, backoff=0.5)
+    report = run(
+        catalog_of(("isi/x#item-1", "Take POMALYST daily.", "")), httpserver, sleep=delays.append, backoff=0.5
+    )
     assert report.translated == ["isi/x#item-1"] and report.failed == {}
     assert report.calls == 2 and len(delays) == 1 and 0.25 <= delays[0] <= 0.75
 
@@ -127,7 +145,10 @@ def test_server_error_forever_keeps_earlier_results_and_reports_failures(httpser
     report = run(catalog, httpserver, retries=2, sleep=delays.append)
 
     assert report.translated == ["isi/x#item-1"]
-    assert catalog.get("Take POMALYST for 1 weeks.", context="isi/x#item-1").string == "Tome POMALYST durante 1 semanas."
+    assert (
+        catalog.get("Take POMALYST for 1 weeks.", context="isi/x#item-1").string
+        == "Tome POMALYST durante 1 semanas."
+    )
     # Three messages in a row failed after their retries: the provider is not called again.
     assert list(report.failed) == ["isi/x#item-2", "isi/x#item-3", "isi/x#item-4"]
     assert all("ERR_INTERNAL_SERVER_ERROR" in reason for reason in report.failed.values())
@@ -149,7 +170,9 @@ def test_reply_that_drops_a_number_is_rejected(httpserver):
 
 
 def test_reply_with_an_invented_placeholder_is_rejected(httpserver):
-    httpserver.expect_request("/translate", method="POST").respond_with_handler(Libre(translate=lambda t: t + " {9}"))
+    httpserver.expect_request("/translate", method="POST").respond_with_handler(
+        Libre(translate=lambda t: t + " {9}")
+    )
     report = run(catalog_of(("isi/x#item-1", "Take POMALYST daily.", "")), httpserver)
     assert "{9}" in report.failed["isi/x#item-1"]
 

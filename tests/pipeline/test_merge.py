@@ -1,4 +1,5 @@
-"""Tests for pipeline.localization.merge: msgmerge semantics, never losing a translation, files and locking."""
+"""Tests for pipeline.localization.merge: msgmerge semantics, never losing a translation, files and
+locking."""
 
 from __future__ import annotations
 
@@ -14,12 +15,18 @@ from babel.messages.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.localization.pofile import catalog_lock, catalog_path, read_catalog, template_path, write_catalog
 from pipeline.errors import CatalogSyntaxError, LockBusyError
 from pipeline.localization.merge import merge_catalog, merge_files, update_catalogs
+from pipeline.localization.pofile import (
+    catalog_lock,
+    catalog_path,
+    read_catalog,
+    template_path,
+    write_catalog,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "po"
-WHEN = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.UTC)
 
 
 def po(*entries, obsolete=(), locale="fr") -> Catalog:
@@ -27,8 +34,14 @@ def po(*entries, obsolete=(), locale="fr") -> Catalog:
     catalog = Catalog(locale=locale, last_translator="Ana <ana@example.org>", revision_date=WHEN, fuzzy=False)
     for context, msgid, string, *rest in entries:
         flags, previous = (rest + [(), ()])[:2]
-        catalog.add(msgid, string, context=context, flags=flags, previous_id=previous,
-                    user_comments=[f"note on {context}"])
+        catalog.add(
+            msgid,
+            string,
+            context=context,
+            flags=flags,
+            previous_id=previous,
+            user_comments=[f"note on {context}"],
+        )
     for context, msgid, string in obsolete:
         catalog.obsolete[(msgid, context)] = catalog.__class__().add(msgid, string, context=context)
     return catalog
@@ -37,7 +50,9 @@ def po(*entries, obsolete=(), locale="fr") -> Catalog:
 def pot(*entries) -> Catalog:
     catalog = Catalog(creation_date=WHEN + datetime.timedelta(days=1))
     for context, msgid in entries:
-        catalog.add(msgid, context=context, auto_comments=[context], locations=[("source_docs/isi.html", None)])
+        catalog.add(
+            msgid, context=context, auto_comments=[context], locations=[("source_docs/isi.html", None)]
+        )
     return catalog
 
 
@@ -75,7 +90,11 @@ def test_changed_source_becomes_a_draft_with_the_previous_msgid():
 
 
 def test_removed_source_becomes_obsolete_and_untranslated_ones_go():
-    old = po(("isi/a#1", "Kept.", "Gardé."), ("isi/a#2", "Removed.", "Supprimé."), ("isi/a#3", "Never translated.", ""))
+    old = po(
+        ("isi/a#1", "Kept.", "Gardé."),
+        ("isi/a#2", "Removed.", "Supprimé."),
+        ("isi/a#3", "Never translated.", ""),
+    )
     merged, stats = merge_catalog(old, pot(("isi/a#1", "Kept.")))
     assert obsolete(merged) == {"isi/a#2": "Supprimé."}
     assert stats.obsolete == 1 and stats.obsolete_ids == ["isi/a#2"]
@@ -130,13 +149,20 @@ def test_an_existing_draft_keeps_the_last_approved_previous_msgid():
     assert get(merged, "isi/dosing#item-1").previous_id == [DOSE_OLD]
     merged, stats = merge_catalog(old, pot(("isi/dosing#item-1", DOSE_NEW)))  # unchanged: still a draft
     message = get(merged, "isi/dosing#item-1")
-    assert message.fuzzy and message.previous_id == [DOSE_OLD] and stats.fuzzy == 0 and stats.kept_draft_ids == ["isi/dosing#item-1"]
+    assert (
+        message.fuzzy
+        and message.previous_id == [DOSE_OLD]
+        and stats.fuzzy == 0
+        and stats.kept_draft_ids == ["isi/dosing#item-1"]
+    )
 
 
 def test_fuzzy_matching_prefers_the_same_document():
     text = "POMALYST can cause blood clots in your arteries and veins."
     old = po(("faq/clots#answer", text, "Réponse FAQ."), ("isi/clots#item-1", text, "Texte ISI."))
-    merged, _ = merge_catalog(old, pot(("isi/clots#item-2", text.replace("blood clots", "serious blood clots"))))
+    merged, _ = merge_catalog(
+        old, pot(("isi/clots#item-2", text.replace("blood clots", "serious blood clots")))
+    )
     message = get(merged, "isi/clots#item-2")
     assert message.string == "Texte ISI." and message.fuzzy
     assert message.previous_context == "isi/clots#item-1"
@@ -178,18 +204,28 @@ def test_merge_keeps_template_order():
     assert [m.context for m in merged._messages.values()] == ["isi/a#1", "isi/a#3", "isi/a#2"]
 
 
-words = st.sampled_from(["take", "POMALYST", "4 mg", "daily", "call", "<1>doctor</1>", "blood", "clots", "<2/>", "21"])
+words = st.sampled_from(
+    ["take", "POMALYST", "4 mg", "daily", "call", "<1>doctor</1>", "blood", "clots", "<2/>", "21"]
+)
 sentences = st.lists(words, min_size=1, max_size=8).map(" ".join)
 contexts = st.sampled_from([f"{doc}#item-{n}" for doc in ("isi/a", "faq/b") for n in range(4)])
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.tuples(contexts, sentences, st.sampled_from(["", "traduction", "autre"]), st.booleans()),
-             max_size=8, unique_by=lambda e: e[0]),
+    st.lists(
+        st.tuples(contexts, sentences, st.sampled_from(["", "traduction", "autre"]), st.booleans()),
+        max_size=8,
+        unique_by=lambda e: e[0],
+    ),
     st.lists(st.tuples(contexts, sentences), max_size=8, unique_by=lambda e: e[0]),
-    st.lists(st.tuples(st.sampled_from(["old#1", "old#2", "isi/a#item-1"]), sentences, st.sampled_from(["", "vieux"])),
-             max_size=3, unique_by=lambda e: e[0]),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["old#1", "old#2", "isi/a#item-1"]), sentences, st.sampled_from(["", "vieux"])
+        ),
+        max_size=3,
+        unique_by=lambda e: e[0],
+    ),
 )
 def test_a_non_empty_translation_is_never_dropped(old_entries, new_entries, obsolete_entries):
     old = po(*[(c, m, s, ["fuzzy"] if f else []) for c, m, s, f in old_entries])
@@ -198,12 +234,14 @@ def test_a_non_empty_translation_is_never_dropped(old_entries, new_entries, obso
             old.obsolete[(msgid, context)] = Catalog().add(msgid, string, context=context)
     merged, stats = merge_catalog(old, pot(*new_entries))
     before = [(m.id, m.string) for m in (*old._messages.values(), *old.obsolete.values()) if m.string]
-    after = {(m.previous_id[0] if m.previous_id and m.fuzzy else m.id, m.string)
-             for m in (*merged._messages.values(), *merged.obsolete.values())}
+    after = {
+        (m.previous_id[0] if m.previous_id and m.fuzzy else m.id, m.string)
+        for m in (*merged._messages.values(), *merged.obsolete.values())
+    }
     after |= {(m.id, m.string) for m in (*merged._messages.values(), *merged.obsolete.values())}
     for msgid, string in before:
         assert string in {s for _, s in after}
-    for (context, msgid, string, fuzzy) in old_entries:  # same segment, same text: untouched
+    for context, msgid, string, fuzzy in old_entries:  # same segment, same text: untouched
         if string and (context, msgid) in new_entries and not fuzzy:
             assert get(merged, context).string == string and not get(merged, context).fuzzy
     assert stats.exact + stats.fuzzy + stats.new == len(new_entries)
@@ -213,16 +251,29 @@ def test_a_non_empty_translation_is_never_dropped(old_entries, new_entries, obso
 
 
 def test_merge_files_writes_a_valid_catalog(tmp_path):
-    write_catalog(pot(("isi/how-should-i-take-pomalyst#item-3", "Take POMALYST 4 mg once a day for 21 days of each 28-day cycle."),
-                      ("faq/new#answer", "A new answer.")), tmp_path / "REF.pot", template=True)
+    write_catalog(
+        pot(
+            (
+                "isi/how-should-i-take-pomalyst#item-3",
+                "Take POMALYST 4 mg once a day for 21 days of each 28-day cycle.",
+            ),
+            ("faq/new#answer", "A new answer."),
+        ),
+        tmp_path / "REF.pot",
+        template=True,
+    )
     stats = merge_files(DATA / "sample.po", tmp_path / "REF.pot", tmp_path / "OUT.po")
     merged = read_catalog(tmp_path / "OUT.po")
     assert stats.new == 1 and stats.obsolete == 2  # anemia and the boxed warning; refills was untranslated
     assert {m.context for m in merged.obsolete.values()} == {
-        "glossary/anemia#definition", "isi/boxed-warning#item-1", "glossary/fatigue#definition"}
+        "glossary/anemia#definition",
+        "isi/boxed-warning#item-1",
+        "glossary/fatigue#definition",
+    }
     if shutil.which("msgfmt"):
-        result = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(tmp_path / "OUT.po")],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["msgfmt", "--check", "-o", os.devnull, str(tmp_path / "OUT.po")], capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stderr
 
 
@@ -240,19 +291,37 @@ def test_a_syntax_error_in_either_input_writes_nothing(tmp_path, broken):
 
 @pytest.mark.skipif(shutil.which("msgmerge") is None, reason="GNU gettext not installed")
 def test_agrees_with_msgmerge_on_a_small_catalog(tmp_path):
-    old = po(("isi/a#1", "Kept as it is.", "Gardé tel quel."), ("isi/a#2", DOSE_OLD, "Prenez 3 mg."),
-             ("isi/a#3", "A sentence that goes away entirely.", "Une phrase qui disparaît."))
+    old = po(
+        ("isi/a#1", "Kept as it is.", "Gardé tel quel."),
+        ("isi/a#2", DOSE_OLD, "Prenez 3 mg."),
+        ("isi/a#3", "A sentence that goes away entirely.", "Une phrase qui disparaît."),
+    )
     write_catalog(old, tmp_path / "DEF.po")
-    write_catalog(pot(("isi/a#1", "Kept as it is."), ("isi/a#2", DOSE_NEW), ("isi/a#4", "Brand new text here.")),
-                  tmp_path / "REF.pot", template=True)
+    write_catalog(
+        pot(("isi/a#1", "Kept as it is."), ("isi/a#2", DOSE_NEW), ("isi/a#4", "Brand new text here.")),
+        tmp_path / "REF.pot",
+        template=True,
+    )
     merge_files(tmp_path / "DEF.po", tmp_path / "REF.pot", tmp_path / "ours.po")
-    subprocess.run(["msgmerge", "--previous", "-q", "-o", str(tmp_path / "theirs.po"), str(tmp_path / "DEF.po"),
-                    str(tmp_path / "REF.pot")], check=True)
+    subprocess.run(
+        [
+            "msgmerge",
+            "--previous",
+            "-q",
+            "-o",
+            str(tmp_path / "theirs.po"),
+            str(tmp_path / "DEF.po"),
+            str(tmp_path / "REF.pot"),
+        ],
+        check=True,
+    )
 
     def shape(path):
         catalog = read_catalog(path)
-        return ([(m.context, m.string, m.fuzzy, m.previous_id) for m in catalog._messages.values()],
-                sorted((m.context, m.string) for m in catalog.obsolete.values()))
+        return (
+            [(m.context, m.string, m.fuzzy, m.previous_id) for m in catalog._messages.values()],
+            sorted((m.context, m.string) for m in catalog.obsolete.values()),
+        )
 
     assert shape(tmp_path / "ours.po") == shape(tmp_path / "theirs.po")
 
@@ -270,9 +339,8 @@ def test_update_catalogs_refuses_to_run_twice_at_once(tmp_path):
     write_catalog(pot(("isi/a#1", DOSE_NEW)), template_path(tmp_path), template=True)
     write_catalog(po(("isi/a#1", DOSE_OLD, "Prenez 3 mg.")), catalog_path(tmp_path, "fr"))
     before = catalog_path(tmp_path, "fr").read_bytes()
-    with catalog_lock(tmp_path):
-        with pytest.raises(LockBusyError, match="another catalog update is running"):
-            update_catalogs(tmp_path)
+    with catalog_lock(tmp_path), pytest.raises(LockBusyError, match="another catalog update is running"):
+        update_catalogs(tmp_path)
     assert catalog_path(tmp_path, "fr").read_bytes() == before
 
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from babel.messages.catalog import Catalog
 
-from pipeline.localization.qa import CheckContext, Finding, check_catalog, check_message, errors, glossary_from_catalog
+from pipeline.localization.qa import (
+    CheckContext,
+    Finding,
+    check_catalog,
+    check_message,
+    errors,
+    glossary_from_catalog,
+)
 
 TERMS = ("POMALYST", "REVLIMID", "REMS", "NCCN", "FDA", "MedWatch")
 ES = CheckContext("es", TERMS)
@@ -20,10 +27,14 @@ def test_changed_duration_is_an_error_that_says_what_is_missing():
 
 
 def test_kept_numbers_doses_and_ranges_pass():
-    assert found(
-        "Take 4 mg on Days 1-21 of each 28-day cycle; about 72,000 people had a 50% decrease.",
-        "Tome 4 mg los días 1 a 21 de cada ciclo de 28 días; unas 72.000 personas tuvieron una disminución del 50 %.",
-    ) == []
+    assert (
+        found(
+            "Take 4 mg on Days 1-21 of each 28-day cycle; about 72,000 people had a 50% decrease.",
+            "Tome 4 mg los días 1 a 21 de cada ciclo de 28 días; unas 72.000 personas tuvieron una "
+            "disminución del 50 %.",
+        )
+        == []
+    )
 
 
 def test_changed_phone_number_is_an_error():
@@ -48,7 +59,9 @@ def test_translated_brand_name_is_an_error():
 
 def test_placeholder_problems():
     assert found("Take <1>POMALYST</1> daily.", "Tome POMALYST a diario.") == [("placeholders", "error")]
-    assert found("Take <1>POMALYST</1> daily.", "Tome <2>POMALYST</2> a diario.") == [("placeholders", "error")]
+    assert found("Take <1>POMALYST</1> daily.", "Tome <2>POMALYST</2> a diario.") == [
+        ("placeholders", "error")
+    ]
     assert found("Take <1>POMALYST</1> daily.", "Tome <1>POMALYST a diario.") == [("placeholders", "error")]
     assert found("Daily<2/>.", "Diario<2/><3/>.") == [("placeholders", "error")]
     assert found("Take <1>POMALYST</1> <2>daily</2>.", "Tome <2>a diario</2> <1>POMALYST</1>.") == []
@@ -84,15 +97,27 @@ def test_spanish_question_marks():
 def test_arabic_and_chinese_punctuation_and_digits():
     ar = CheckContext("ar", TERMS)
     assert found("Take 4 capsules for 21 days?", "هل تتناول ٤ كبسولات لمدة ٢١ يومًا؟", ar) == []
-    assert found("Take 4 capsules for 21 days?", "هل تتناول ٥ كبسولات لمدة ٢١ يومًا؟", ar) == [("numbers", "error")]
+    assert found("Take 4 capsules for 21 days?", "هل تتناول ٥ كبسولات لمدة ٢١ يومًا؟", ar) == [
+        ("numbers", "error")
+    ]
     zh = CheckContext("zh_Hans", TERMS)
-    assert found("Take 4 capsules every day for 21 days of a 28-day cycle.", "在28天周期中的21天内，每天服用4粒胶囊。", zh) == []
+    assert (
+        found(
+            "Take 4 capsules every day for 21 days of a 28-day cycle.",
+            "在28天周期中的21天内，每天服用4粒胶囊。",
+            zh,
+        )
+        == []
+    )
 
 
 def test_length_ratio_is_measured_per_script():
     source = "Tell your healthcare provider about all the medicines you take."
     assert found(source, "Dígaselo.") == [("length", "warning")]
-    assert found(source, "Informe a su proveedor de atención médica sobre todos los medicamentos que toma.") == []
+    assert (
+        found(source, "Informe a su proveedor de atención médica sobre todos los medicamentos que toma.")
+        == []
+    )
     assert found(source, "告诉您的医疗保健提供者您服用的所有药物。", CheckContext("zh_Hans", TERMS)) == []
 
 
@@ -109,12 +134,19 @@ def test_check_catalog_skips_drafts_unless_asked_and_untranslated_messages():
     catalog.add("Call 1-888-423-5436.", "Llame al 1-888-423-0000.", context="isi/a#item-2", flags=["fuzzy"])
     catalog.add("Untranslated.", "", context="isi/a#item-3")
     assert [f.segment for f in check_catalog(catalog, ES)] == ["isi/a#item-1"]
-    assert [f.segment for f in check_catalog(catalog, ES, include_fuzzy=True)] == ["isi/a#item-1", "isi/a#item-2"]
+    assert [f.segment for f in check_catalog(catalog, ES, include_fuzzy=True)] == [
+        "isi/a#item-1",
+        "isi/a#item-2",
+    ]
 
 
 def test_glossary_from_catalog_uses_approved_terms_only():
     catalog = Catalog(locale="es")
-    catalog.add("Absolute neutrophil count (ANC)", "Recuento absoluto de neutrófilos (RAN)", context="glossary/anc#term")
+    catalog.add(
+        "Absolute neutrophil count (ANC)",
+        "Recuento absoluto de neutrófilos (RAN)",
+        context="glossary/anc#term",
+    )
     catalog.add("Anemia", "Anemia", context="glossary/anemia#term", flags=["fuzzy"])
     catalog.add("A low count.", "Un recuento bajo.", context="glossary/anc#definition")
     assert glossary_from_catalog(catalog) == {"absolute neutrophil count": "Recuento absoluto de neutrófilos"}

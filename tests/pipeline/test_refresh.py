@@ -14,25 +14,32 @@ from pathlib import Path
 import pytest
 
 from index.engine import SearchEngine
-from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.errors import LockBusyError, RefreshError
-from pipeline.refresh.run import raise_for_status, refresh_lock, run_refresh
-from pipeline.publishing.releases import current_release
+from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.localization.workspace import Workspace
+from pipeline.publishing.releases import current_release
+from pipeline.refresh.run import raise_for_status, refresh_lock, run_refresh
 
 OLD_DEFINITION = "A condition in which the number of red blood cells is below normal."
 NEW_DEFINITION = "A condition in which the number of red blood cells or hemoglobin is lower than normal."
-ANEMIA_ES = {"glossary/anemia#term": "Anemia",
-             "glossary/anemia#definition": "Afección en la que el número de glóbulos rojos es inferior al normal."}
+ANEMIA_ES = {
+    "glossary/anemia#term": "Anemia",
+    "glossary/anemia#definition": "Afección en la que el número de glóbulos rojos es inferior al normal.",
+}
 
 
 def make_project(tmp_path: Path, locales=("es",)):
     """A copy of locales/ and source_docs/ and settings pointing at it (never the real ones)."""
     shutil.copytree(PROJECT_ROOT / "locales", tmp_path / "locales")
     shutil.copytree(PROJECT_ROOT / "source_docs", tmp_path / "source_docs")
-    return load_settings(env={}, data_dir=str(tmp_path / "var"), locales_dir=str(tmp_path / "locales"),
-                         sources=str(tmp_path / "source_docs" / "sources.toml"), locales=list(locales))
+    return load_settings(
+        env={},
+        data_dir=str(tmp_path / "var"),
+        locales_dir=str(tmp_path / "locales"),
+        sources=str(tmp_path / "source_docs" / "sources.toml"),
+        locales=list(locales),
+    )
 
 
 def approve_spanish(settings, segments=ANEMIA_ES) -> None:
@@ -49,7 +56,9 @@ def approve_spanish(settings, segments=ANEMIA_ES) -> None:
 
 def change_definition(settings) -> None:
     page = settings.sources_path.parent / "glossary.html"
-    page.write_text(page.read_text(encoding="utf-8").replace(OLD_DEFINITION, NEW_DEFINITION), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(OLD_DEFINITION, NEW_DEFINITION), encoding="utf-8"
+    )
 
 
 @pytest.fixture
@@ -64,13 +73,20 @@ def test_a_second_refresh_changes_nothing_and_rewrites_nothing(settings):
     assert Path(first.report).is_file() and Path(first.report).parent == settings.data_path / "reports"
     live = current_release(settings.data_path)
     assert (live / "corpus.json").is_file() and (live / "published" / "es.json").is_file()
-    assert (live / "messages" / "es" / "LC_MESSAGES" / "portal.mo").is_file() and (live / "index" / "es").is_dir()
+    assert (live / "messages" / "es" / "LC_MESSAGES" / "portal.mo").is_file() and (
+        live / "index" / "es"
+    ).is_dir()
     files = sorted(settings.locales_path.rglob("*"))
     stamps = {p: p.stat().st_mtime_ns for p in files if p.is_file()}
     second = run_refresh(settings)
     summary = second.summary()
     assert summary["status"] == "ok" and summary["changed"] is False
-    assert summary["documents"]["added"] == summary["documents"]["changed"] == summary["documents"]["removed"] == 0
+    assert (
+        summary["documents"]["added"]
+        == summary["documents"]["changed"]
+        == summary["documents"]["removed"]
+        == 0
+    )
     assert current_release(settings.data_path) == live
     assert {p: p.stat().st_mtime_ns for p in files if p.is_file()} == stamps
     assert second.report != first.report
@@ -83,13 +99,21 @@ def test_changed_definition_becomes_a_spanish_draft_and_falls_back_to_english(se
         hit = next(h for h in engine.search("anemia", "es").results if h.id == "glossary/anemia")
         assert not hit.fallback
     before = json.loads((current_release(settings.data_path) / "published" / "es.json").read_text())
-    human = next(m.string for m in read_catalog(catalog_path(settings.locales_path, "es")) if m.context == "glossary/anemia#definition")
+    human = next(
+        m.string
+        for m in read_catalog(catalog_path(settings.locales_path, "es"))
+        if m.context == "glossary/anemia#definition"
+    )
     change_definition(settings)
     result = run_refresh(settings)
     assert result.status == "ok" and result.changes.changed == ["glossary/anemia"]
     assert NEW_DEFINITION in result.changes.diffs["glossary/anemia"]
     assert result.locales["es"].merge["fuzzy_ids"] == ["glossary/anemia#definition"]
-    message = next(m for m in read_catalog(catalog_path(settings.locales_path, "es")) if m.context == "glossary/anemia#definition")
+    message = next(
+        m
+        for m in read_catalog(catalog_path(settings.locales_path, "es"))
+        if m.context == "glossary/anemia#definition"
+    )
     assert message.fuzzy and message.id == NEW_DEFINITION and list(message.previous_id) == [OLD_DEFINITION]
     assert message.string == human  # the human translation is kept, as a draft
     with SearchEngine(settings.data_path) as engine:
@@ -104,7 +128,9 @@ def test_changed_definition_becomes_a_spanish_draft_and_falls_back_to_english(se
 
 def test_a_broken_source_keeps_its_last_good_content_and_fails_the_run(settings):
     run_refresh(settings)
-    (settings.sources_path.parent / "relapse.html").write_text("<html><body><p>nothing here</p></body></html>")
+    (settings.sources_path.parent / "relapse.html").write_text(
+        "<html><body><p>nothing here</p></body></html>"
+    )
     change_definition(settings)
     result = run_refresh(settings)
     assert result.status == "failed" and result.sources["relapse"].status == "failed"
@@ -122,15 +148,19 @@ def test_a_broken_source_keeps_its_last_good_content_and_fails_the_run(settings)
 
 
 def test_a_second_refresh_is_refused_while_one_runs(settings):
-    with refresh_lock(settings.data_path):
-        with pytest.raises(LockBusyError, match="another refresh is running"):
-            run_refresh(settings)
+    with refresh_lock(settings.data_path), pytest.raises(LockBusyError, match="another refresh is running"):
+        run_refresh(settings)
 
 
 def _env(settings, **extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env.update(PORTAL_DATA_DIR=str(settings.data_path), PORTAL_LOCALES_DIR=str(settings.locales_path),
-               PORTAL_SOURCES=str(settings.sources_path), PORTAL_LOCALES="es", **extra)
+    env.update(
+        PORTAL_DATA_DIR=str(settings.data_path),
+        PORTAL_LOCALES_DIR=str(settings.locales_path),
+        PORTAL_SOURCES=str(settings.sources_path),
+        PORTAL_LOCALES="es",
+        **extra,
+    )
     return env
 
 
@@ -139,17 +169,29 @@ def test_sigkill_mid_publish_leaves_the_live_release_and_the_next_run_recovers(s
     live = current_release(settings.data_path)
     published = (live / "published" / "en.json").read_bytes()
     change_definition(settings)
-    script = "from pipeline.config import load_settings; from pipeline.refresh.run import run_refresh; run_refresh(load_settings())"
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT,
-                             env=_env(settings, PORTAL_REFRESH_PAUSE="publish:60"))
+    script = (
+        "from pipeline.config import load_settings; from pipeline.refresh.run import run_refresh; "
+        "run_refresh(load_settings())"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=_env(settings, PORTAL_REFRESH_PAUSE="publish:60"),
+    )
     try:
         staging = settings.data_path / "releases"
         deadline = time.monotonic() + 60
         while not any((p / "published" / "es.json").exists() for p in staging.glob(".staging-*")):
             assert child.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        busy = subprocess.run([sys.executable, "-m", "pipeline", "refresh"], cwd=PROJECT_ROOT, env=_env(settings),
-                              capture_output=True, text=True, timeout=60)
+        busy = subprocess.run(
+            [sys.executable, "-m", "pipeline", "refresh"],
+            cwd=PROJECT_ROOT,
+            env=_env(settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert busy.returncode == 1 and "another refresh is running" in busy.stderr
         assert "Traceback" not in busy.stderr
         child.send_signal(signal.SIGKILL)

@@ -10,7 +10,13 @@ import textwrap
 import pytest
 
 from pipeline.errors import PublishError
-from pipeline.publishing.releases import current_release, previous_release, rollback, stage_release, write_json_atomic
+from pipeline.publishing.releases import (
+    current_release,
+    previous_release,
+    rollback,
+    stage_release,
+    write_json_atomic,
+)
 
 
 def publish(data_dir, value, **kwargs):
@@ -29,15 +35,16 @@ def test_first_and_second_release(tmp_path):
     second = publish(tmp_path, 2)
     assert first != second and '"value": 2' in read(tmp_path)
     assert previous_release(tmp_path) == first
-    assert '"value": 1' in (first / "published" / "en.json").read_text()  # hard links never rewritten in place
+    assert (
+        '"value": 1' in (first / "published" / "en.json").read_text()
+    )  # hard links never rewritten in place
 
 
 def test_failure_inside_stage_publishes_nothing(tmp_path):
     publish(tmp_path, 1)
-    with pytest.raises(RuntimeError):
-        with stage_release(tmp_path) as staging:
-            write_json_atomic(staging / "published" / "en.json", {"value": "half"})
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), stage_release(tmp_path) as staging:
+        write_json_atomic(staging / "published" / "en.json", {"value": "half"})
+        raise RuntimeError("boom")
     assert '"value": 1' in read(tmp_path)
     assert not [p for p in (tmp_path / "releases").iterdir() if p.name.startswith(".staging")]
 
@@ -54,7 +61,7 @@ def test_rollback(tmp_path):
 def test_old_releases_are_pruned(tmp_path):
     for value in range(6):
         publish(tmp_path, value, keep=3)
-    assert len([p for p in (tmp_path / "releases").iterdir()]) == 3
+    assert len(list((tmp_path / "releases").iterdir())) == 3
 
 
 def test_sigkill_while_staging_leaves_live_release(tmp_path):

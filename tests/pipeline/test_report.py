@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from werkzeug import Response
 
-from pipeline.publishing.changes import diff_corpora
 from pipeline.extraction.model import Corpus, Document, element
-from pipeline.refresh.run import LocaleOutcome, RefreshResult, SourceOutcome
+from pipeline.publishing.changes import diff_corpora
 from pipeline.publishing.report import post_webhook, render_report, save_report
+from pipeline.refresh.run import LocaleOutcome, RefreshResult, SourceOutcome
 
 
 def _result() -> RefreshResult:
-    old = Corpus([Document("glossary/anemia", "glossary", "glossary", "Anemia", [element("p", ["Few red cells."])])])
-    new = Corpus([Document("glossary/anemia", "glossary", "glossary", "Anemia", [element("p", ["Very few red cells."])])])
+    old = Corpus(
+        [Document("glossary/anemia", "glossary", "glossary", "Anemia", [element("p", ["Few red cells."])])]
+    )
+    new = Corpus(
+        [
+            Document(
+                "glossary/anemia", "glossary", "glossary", "Anemia", [element("p", ["Very few red cells."])]
+            )
+        ]
+    )
     result = RefreshResult(started="2024-01-01T00:00:00Z", changed=True, release="r1")
     result.sources["glossary"] = SourceOutcome("glossary", "fetched", documents=1)
     result.sources["relapse"] = SourceOutcome("relapse", "failed", documents=25, error="HTTP 500")
@@ -23,10 +31,18 @@ def _result() -> RefreshResult:
     result.status = "failed"
     result.changes = diff_corpora(old, new)
     result.locales["es"] = LocaleOutcome(
-        "es", merge={"exact": 0, "fuzzy": 1, "new": 0, "obsolete": 0, "fuzzy_ids": ["glossary/anemia#definition"]},
-        qa={"errors": 1, "warnings": 0, "findings": [{"segment": "isi/x#p1", "check": "numbers", "severity": "error", "message": "lost 4"}]},
+        "es",
+        merge={"exact": 0, "fuzzy": 1, "new": 0, "obsolete": 0, "fuzzy_ids": ["glossary/anemia#definition"]},
+        qa={
+            "errors": 1,
+            "warnings": 0,
+            "findings": [
+                {"segment": "isi/x#p1", "check": "numbers", "severity": "error", "message": "lost 4"}
+            ],
+        },
         coverage={"percent_approved": 50.0, "by_kind": {"safety": {"percent_approved": 100.0}}},
-        fallback_safety=["isi/warnings"])
+        fallback_safety=["isi/warnings"],
+    )
     result.timings["total"] = 1.5
     return result
 
@@ -50,7 +66,7 @@ def test_summary_has_the_documented_keys():
 
 
 def test_reports_never_overwrite_each_other(tmp_path):
-    when = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    when = datetime(2024, 1, 1, tzinfo=UTC)
     first, second = save_report(tmp_path, "one", when), save_report(tmp_path, "two", when)
     assert first.name == "20240101T000000Z.md" and second != first
     assert first.read_text() == "one" and second.read_text() == "two"
@@ -59,7 +75,8 @@ def test_reports_never_overwrite_each_other(tmp_path):
 def test_webhook_gets_the_json_summary(httpserver):
     received = []
     httpserver.expect_request("/hook", method="POST").respond_with_handler(
-        lambda r: (received.append(json.loads(r.data)), Response("ok"))[1])
+        lambda r: (received.append(json.loads(r.data)), Response("ok"))[1]
+    )
     assert post_webhook(httpserver.url_for("/hook"), {"status": "ok"}) == ""
     assert received == [{"status": "ok"}]
 

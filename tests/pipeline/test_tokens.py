@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.localization.tokens import find_tokens, leftover_placeholders, normalize_number, shield, unshield
+from pipeline.localization.tokens import (
+    find_tokens,
+    leftover_placeholders,
+    normalize_number,
+    shield,
+    unshield,
+)
 
 TERMS = ("POMALYST", "REVLIMID", "REMS", "NCCN", "FDA", "MedWatch", "Lenalidomide REMS")
 
@@ -99,7 +105,8 @@ def test_text_that_looks_like_a_placeholder_round_trips():
 
 
 PIECES = st.sampled_from(
-    list("0123456789{}｛｝<>/-.,% ®٤٬") + ["POMALYST", "REMS", " mg", " weeks", "1-800-FDA-1088", "NCCN.org", "<1>", "</1>"]
+    list("0123456789{}｛｝<>/-.,% ®٤٬")
+    + ["POMALYST", "REMS", " mg", " weeks", "1-800-FDA-1088", "NCCN.org", "<1>", "</1>"]
 )
 
 

@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pytest
 
-from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.errors import ReviewError
 from pipeline.extraction.model import Corpus, Document, element
-from pipeline.publishing.mofile import publishable_catalog
+from pipeline.localization.pofile import catalog_path, write_catalog
 from pipeline.localization.pseudo import pseudo_translate
-from pipeline.publishing.policy import Translations, publish_locale
 from pipeline.localization.review import log_path, read_log
 from pipeline.localization.stats import catalog_stats
 from pipeline.localization.template import build_template
 from pipeline.localization.workspace import Workspace
+from pipeline.publishing.mofile import publishable_catalog
+from pipeline.publishing.policy import Translations, publish_locale
 
 POLICY = {"glossary": "approved", "safety": "approved", "page": "approved"}
 
 
-def corpus(definition="A condition in which the number of red blood cells is below normal.",
-           step="Take POMALYST for 4 weeks.") -> Corpus:
-    return Corpus(documents=[
-        Document(id="glossary/anemia", source="glossary", kind="glossary", title="Anemia",
-                 body=[element("p", [definition])], fields={"term": "Anemia", "definition": definition}),
-        Document(id="isi/how-should-i-take-pomalyst", source="relapse", kind="safety",
-                 title="How should I take POMALYST?", body=[element("ul", [element("li", [step])])]),
-    ], abbreviations={"MM": "multiple myeloma"})
+def corpus(
+    definition="A condition in which the number of red blood cells is below normal.",
+    step="Take POMALYST for 4 weeks.",
+) -> Corpus:
+    return Corpus(
+        documents=[
+            Document(
+                id="glossary/anemia",
+                source="glossary",
+                kind="glossary",
+                title="Anemia",
+                body=[element("p", [definition])],
+                fields={"term": "Anemia", "definition": definition},
+            ),
+            Document(
+                id="isi/how-should-i-take-pomalyst",
+                source="relapse",
+                kind="safety",
+                title="How should I take POMALYST?",
+                body=[element("ul", [element("li", [step])])],
+            ),
+        ],
+        abbreviations={"MM": "multiple myeloma"},
+    )
 
 
 @pytest.fixture
@@ -76,7 +91,9 @@ def test_translate_approve_and_publish(ws):
     assert len(entries) == 4 and set(states(ws).values()) == {"approved"}
     logged = read_log(log_path(ws.root, "es"))
     assert {e.reviewer for e in logged} == {"maintainers"} and all(e.action == "approve" for e in logged)
-    published = publish_locale(corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY))
+    published = publish_locale(
+        corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY)
+    )
     docs = published.by_id()
     assert docs["isi/how-should-i-take-pomalyst"].fallback is False
     assert docs["isi/how-should-i-take-pomalyst"].title == "¿Cómo debo tomar POMALYST?"
@@ -86,13 +103,22 @@ def test_translate_approve_and_publish(ws):
 
 def test_unapproved_safety_falls_back_to_english(ws):
     translate(ws, "es", ES)
-    ws.approve("es", "maintainers", ["glossary/anemia#term", "glossary/anemia#definition", "isi/how-should-i-take-pomalyst#title"])
-    docs = publish_locale(corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY)).by_id()
+    ws.approve(
+        "es",
+        "maintainers",
+        ["glossary/anemia#term", "glossary/anemia#definition", "isi/how-should-i-take-pomalyst#title"],
+    )
+    docs = publish_locale(
+        corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY)
+    ).by_id()
     assert docs["glossary/anemia"].fallback is False
     safety = docs["isi/how-should-i-take-pomalyst"]
     assert safety.fallback is True and safety.title == "How should I take POMALYST?"  # never half-translated
-    lenient = publish_locale(corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"),
-                                                          {**POLICY, "safety": "translated"})).by_id()
+    lenient = publish_locale(
+        corpus(),
+        "es",
+        Translations("es", ws.catalog("es"), ws.decisions("es"), {**POLICY, "safety": "translated"}),
+    ).by_id()
     assert lenient["isi/how-should-i-take-pomalyst"].fallback is False
 
 
@@ -102,11 +128,18 @@ def test_changed_source_makes_a_draft_and_voids_approval(ws):
     ws.update(build_template(corpus(step="Take POMALYST for 6 weeks."), dnt_terms=("POMALYST",)), ["es"])
     after = states(ws)
     assert after["isi/how-should-i-take-pomalyst#item-1"] == "draft"
-    assert [s for seg, s in after.items() if seg != "isi/how-should-i-take-pomalyst#item-1"] == ["approved"] * 3
+    assert [s for seg, s in after.items() if seg != "isi/how-should-i-take-pomalyst#item-1"] == [
+        "approved"
+    ] * 3
     message = next(m for m in ws.catalog("es") if m.context == "isi/how-should-i-take-pomalyst#item-1")
-    assert message.string == "Tome POMALYST durante 4 semanas." and message.previous_id == ["Take POMALYST for 4 weeks."]
-    docs = publish_locale(corpus(step="Take POMALYST for 6 weeks."), "es",
-                          Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY)).by_id()
+    assert message.string == "Tome POMALYST durante 4 semanas." and message.previous_id == [
+        "Take POMALYST for 4 weeks."
+    ]
+    docs = publish_locale(
+        corpus(step="Take POMALYST for 6 weeks."),
+        "es",
+        Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY),
+    ).by_id()
     assert docs["isi/how-should-i-take-pomalyst"].fallback is True
     assert "6 weeks" in docs["isi/how-should-i-take-pomalyst"].text
 
@@ -136,7 +169,9 @@ def test_qa_error_blocks_approval_unless_overridden(ws):
     translate(ws, "es", {**ES, "isi/how-should-i-take-pomalyst#item-1": "Tome POMALYST durante 3 semanas."})
     with pytest.raises(ReviewError, match="QA error"):
         ws.approve("es", "ana", ["isi/how-should-i-take-pomalyst#item-1"])
-    ws.approve("es", "ana", ["isi/how-should-i-take-pomalyst#item-1"], override="dose confirmed by pharmacist")
+    ws.approve(
+        "es", "ana", ["isi/how-should-i-take-pomalyst#item-1"], override="dose confirmed by pharmacist"
+    )
     entry = read_log(log_path(ws.root, "es"))[-1]
     assert entry.override == "dose confirmed by pharmacist" and entry.reviewer == "ana"
 

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from portal_release import MOST_IMPORTANT, WHO_SHOULD_NOT, build_release
 from starlette.testclient import TestClient
 
 from pipeline.errors import SearchIndexError
 from portal.app import clean_query, create_app, result_path
 from portal.i18n import STRINGS
-
-from portal_release import MOST_IMPORTANT, WHO_SHOULD_NOT, build_release
 
 NOTICE = {locale: STRINGS[locale]["fallback_notice"] for locale in STRINGS}
 
@@ -50,21 +49,45 @@ class StubEngine:
         if locale not in {"en", "es", "ar", "zh_Hans", "en_XA"}:
             raise SearchIndexError("no index", locale=locale)
         hits = self.results[:limit]
-        return StubResponse({"query": query, "locale": locale, "corrected": self.corrected,
-                             "total": len(self.results), "results": hits})
+        return StubResponse(
+            {
+                "query": query,
+                "locale": locale,
+                "corrected": self.corrected,
+                "total": len(self.results),
+                "results": hits,
+            }
+        )
 
     def suggest(self, prefix: str, locale: str = "en", limit: int = 8) -> list[Suggestion]:
         self.calls.append((prefix, locale, limit))
-        return [Suggestion("glossary/thrombocytopenia", "Thrombocytopenia <b>", "https://example.test/g#t")][:limit]
+        return [Suggestion("glossary/thrombocytopenia", "Thrombocytopenia <b>", "https://example.test/g#t")][
+            :limit
+        ]
 
     def close(self) -> None:
         self.closed = True
 
 
-def hit(doc_id: str, title: str, kind: str = "glossary", *, fallback: bool = False, locale: str = "es",
-        snippet: str = "número de <mark>plaquetas</mark>") -> dict[str, Any]:
-    return {"id": doc_id, "title": title, "kind": kind, "snippet": snippet, "score": 1.0,
-            "locale": locale, "fallback": fallback, "url": "https://example.test/"}
+def hit(
+    doc_id: str,
+    title: str,
+    kind: str = "glossary",
+    *,
+    fallback: bool = False,
+    locale: str = "es",
+    snippet: str = "número de <mark>plaquetas</mark>",
+) -> dict[str, Any]:
+    return {
+        "id": doc_id,
+        "title": title,
+        "kind": kind,
+        "snippet": snippet,
+        "score": 1.0,
+        "locale": locale,
+        "fallback": fallback,
+        "url": "https://example.test/",
+    }
 
 
 @pytest.fixture
@@ -91,21 +114,37 @@ def test_search_page_has_labelled_controls_and_language_attributes(client: TestC
     assert "Buscar" in page.text
 
 
-@pytest.mark.parametrize(("locale", "tag", "direction"), [
-    ("en", "en", "ltr"), ("es", "es", "ltr"), ("zh_Hans", "zh-Hans", "ltr"), ("ar", "ar", "rtl"), ("en_XA", "en-XA", "ltr"),
-])
-def test_every_locale_sets_bcp47_lang_and_direction(client: TestClient, locale: str, tag: str, direction: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "tag", "direction"),
+    [
+        ("en", "en", "ltr"),
+        ("es", "es", "ltr"),
+        ("zh_Hans", "zh-Hans", "ltr"),
+        ("ar", "ar", "rtl"),
+        ("en_XA", "en-XA", "ltr"),
+    ],
+)
+def test_every_locale_sets_bcp47_lang_and_direction(
+    client: TestClient, locale: str, tag: str, direction: str
+) -> None:
     for path in ("/?locale=" + locale, f"/{locale}/glossary", f"/{locale}/safety"):
         page = client.get(path)
         assert page.status_code == 200, path
         assert f'<html lang="{tag}" dir="{direction}">' in page.text, path
 
 
-def test_results_show_kind_labels_highlights_and_fallback_notice(client: TestClient, stub: StubEngine) -> None:
+def test_results_show_kind_labels_highlights_and_fallback_notice(
+    client: TestClient, stub: StubEngine
+) -> None:
     stub.results = [
         hit("glossary/thrombocytopenia", "Trombocitopenia"),
-        hit(MOST_IMPORTANT, "What is the most important information I should know about POMALYST?", "safety",
-            fallback=True, snippet="low <mark>platelets</mark>"),
+        hit(
+            MOST_IMPORTANT,
+            "What is the most important information I should know about POMALYST?",
+            "safety",
+            fallback=True,
+            snippet="low <mark>platelets</mark>",
+        ),
     ]
     page = client.get("/", params={"q": "plaquetas bajas", "locale": "es"})
     assert page.status_code == 200
@@ -120,7 +159,10 @@ def test_results_show_kind_labels_highlights_and_fallback_notice(client: TestCli
 
 
 def test_arabic_result_count_uses_arabic_plural_forms(client: TestClient, stub: StubEngine) -> None:
-    stub.results = [hit("glossary/anemia", "فقر الدم", locale="ar"), hit("glossary/platelets", "Platelets", locale="ar", fallback=True)]
+    stub.results = [
+        hit("glossary/anemia", "فقر الدم", locale="ar"),
+        hit("glossary/platelets", "Platelets", locale="ar", fallback=True),
+    ]
     page = client.get("/", params={"q": "دم", "locale": "ar"})
     assert "نتيجتان لـ «دم»" in page.text
     assert NOTICE["ar"] in page.text
@@ -165,10 +207,22 @@ def test_unknown_locale_is_a_404_page(client: TestClient) -> None:
         assert "Page not found" in page.text or "Página no encontrada" in page.text
 
 
-@pytest.mark.parametrize("query", [
-    "a" * 10_000, "😀💊 plaquetas", '"unbalanced', "title:anemia OR body:*", "x\x00y", "\u202eevil", "AND OR NOT",
-    "%00", "((((", "*", "?",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a" * 10_000,
+        "😀💊 plaquetas",
+        '"unbalanced',
+        "title:anemia OR body:*",
+        "x\x00y",
+        "\u202eevil",
+        "AND OR NOT",
+        "%00",
+        "((((",
+        "*",
+        "?",
+    ],
+)
 def test_odd_queries_never_fail(client: TestClient, query: str) -> None:
     assert client.get("/", params={"q": query, "locale": "es"}).status_code == 200
     assert client.get("/api/search", params={"q": query, "locale": "es"}).status_code == 200
@@ -250,19 +304,30 @@ def test_safety_page_boxes_the_warning_and_keeps_nested_lists(client: TestClient
     page = client.get("/en/safety")
     assert page.status_code == 200
     box, rest = page.text.split('<div class="boxed-warning"', 1)[1].split("</div>\n", 1)[0], page.text
-    ordered = [m for m in re.findall(r'<section class="isi-section[^"]*" id="([^"]+)"', rest)]
-    assert ordered == ["pomalyst-indication", "warnings", MOST_IMPORTANT.split("/", 1)[1], WHO_SHOULD_NOT.split("/", 1)[1]]
+    ordered = list(re.findall(r'<section class="isi-section[^"]*" id="([^"]+)"', rest))
+    assert ordered == [
+        "pomalyst-indication",
+        "warnings",
+        MOST_IMPORTANT.split("/", 1)[1],
+        WHO_SHOULD_NOT.split("/", 1)[1],
+    ]
     assert "pomalyst-indication" not in box
     # the warning's body repeats its title: shown once
     assert rest.count("WARNINGS: Risk to unborn babies, and blood clots.</") == 1
-    boxed_part = rest.split('<div class="boxed-warning"', 1)[1].split('id="who-should-not-take-pomalyst"', 1)[0]
+    boxed_part = rest.split('<div class="boxed-warning"', 1)[1].split('id="who-should-not-take-pomalyst"', 1)[
+        0
+    ]
     assert "WARNINGS: Risk to unborn babies" in boxed_part
     assert "Females must not get pregnant" in boxed_part
     assert re.search(r"<ul><li>Possible birth defects.*?<ul><li>Females must not get pregnant:<ul><li>", rest)
     assert "<strong>1-888-423-5436</strong>" in rest
     # a link written against the source page's section ids still lands on the section
     assert '<a href="#most-important-information">' in rest
-    assert re.search(r'id="what-is-the-most-important[^"]*"[^>]*>\s*<span class="anchor-alias" id="most-important-information">', rest)
+    assert re.search(
+        r'id="what-is-the-most-important[^"]*"[^>]*>\s*'
+        r'<span class="anchor-alias" id="most-important-information">',
+        rest,
+    )
     assert "1-800-FDA-1088" in rest
     assert box
 
@@ -310,12 +375,15 @@ def test_api_search_returns_the_engine_schema(client: TestClient, stub: StubEngi
     assert stub.calls[-1] == ("plaquetas", "es", 3)
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"q": "x", "locale": "xx"}, "unknown locale"),
-    ({"q": "x", "limit": "ten"}, "limit"),
-    ({"q": "x", "limit": "0"}, "limit"),
-    ({"q": "x", "limit": "100000"}, "limit"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "x", "locale": "xx"}, "unknown locale"),
+        ({"q": "x", "limit": "ten"}, "limit"),
+        ({"q": "x", "limit": "0"}, "limit"),
+        ({"q": "x", "limit": "100000"}, "limit"),
+    ],
+)
 def test_api_search_rejects_bad_parameters(client: TestClient, params: dict[str, str], message: str) -> None:
     response = client.get("/api/search", params=params)
     assert response.status_code == 400
@@ -338,7 +406,10 @@ def test_unknown_api_path_is_json_404(client: TestClient) -> None:
 def test_healthz_names_the_live_release(client: TestClient, published_data_dir: Path) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "release": os.path.basename(os.readlink(published_data_dir / "current"))}
+    assert response.json() == {
+        "status": "ok",
+        "release": os.path.basename(os.readlink(published_data_dir / "current")),
+    }
 
 
 def test_healthz_is_503_before_anything_is_published(tmp_path: Path) -> None:
@@ -432,7 +503,8 @@ def test_real_index_typo_offers_did_you_mean(indexed: TestClient) -> None:
 def test_real_index_suggestions_link_to_portal_pages(indexed: TestClient) -> None:
     data = indexed.get("/api/suggest", params={"q": "trom", "locale": "es"}).json()
     assert data["suggestions"][0] == {
-        "id": "glossary/thrombocytopenia", "title": "Trombocitopenia",
+        "id": "glossary/thrombocytopenia",
+        "title": "Trombocitopenia",
         "url": "https://www.revlimid.com/mm-patient/glossary/#thrombocytopenia",
         "href": "/es/glossary/thrombocytopenia",
     }

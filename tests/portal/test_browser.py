@@ -6,15 +6,21 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 pytestmark = pytest.mark.browser
@@ -34,7 +40,9 @@ def portal_url(indexed_data_dir: Path) -> Iterator[str]:
     from portal.app import create_app
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(indexed_data_dir), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(indexed_data_dir), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -51,11 +59,15 @@ def portal_url(indexed_data_dir: Path) -> Iterator[str]:
 def browser() -> Iterator[object]:
     """One headless Chromium per session: Debian's, never a downloaded one."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does: apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (make test does: apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield launched
         launched.close()
 
@@ -99,7 +111,9 @@ def test_spanish_search_opens_the_first_result(page, portal_url: str, shots: Pat
     page.wait_for_url(re.compile(r"/es/glossary/thrombocytopenia$"))
     assert page.locator("h1").inner_text() == "Trombocitopenia"
     assert "plaquetas" in page.locator(".definition").inner_text()
-    assert page.get_by_role("link", name="What is the most important information I should know about POMALYST?").is_visible()
+    assert page.get_by_role(
+        "link", name="What is the most important information I should know about POMALYST?"
+    ).is_visible()
     page.screenshot(path=shots / "term.png", full_page=True)
 
 
@@ -111,8 +125,11 @@ def test_arabic_is_right_to_left(page, portal_url: str, shots: Path) -> None:
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     # Right-to-left layout: the heading's text hugs the right edge of the page.
-    box = page.evaluate("""() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('h1'));
-                                   const b = r.getBoundingClientRect(); return [b.left, b.right, innerWidth]; }""")
+    box = page.evaluate(
+        """() => { const r = document.createRange();
+                  r.selectNodeContents(document.querySelector('h1'));
+                  const b = r.getBoundingClientRect(); return [b.left, b.right, innerWidth]; }"""
+    )
     left, right, width = box
     assert width - right < left, box
     page.get_by_label("كلمات البحث").fill("فقر")
@@ -129,7 +146,11 @@ def test_fallback_notice_is_visible(page, portal_url: str, shots: Path) -> None:
     page.goto(portal_url + "/ar/glossary/deep-vein-thrombosis")
     notice = page.locator(".notice").first
     assert notice.is_visible()
-    assert notice.inner_text().strip().endswith("لم تتم مراجعة هذا المحتوى بلغتك بعد؛ لذا يُعرض باللغة الإنجليزية.")
+    assert (
+        notice.inner_text()
+        .strip()
+        .endswith("لم تتم مراجعة هذا المحتوى بلغتك بعد؛ لذا يُعرض باللغة الإنجليزية.")
+    )
     assert page.locator("h1").get_attribute("lang") == "en"
     assert page.locator("h1").evaluate("el => getComputedStyle(el).direction") == "ltr"
     page.screenshot(path=shots / "term-fallback-ar.png", full_page=True)

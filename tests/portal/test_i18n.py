@@ -18,7 +18,9 @@ def test_every_locale_has_every_string_with_the_same_placeholders(locale: str) -
     for key, value in english.items():
         theirs = i18n.STRINGS[locale][key]
         forms = theirs.values() if isinstance(theirs, dict) else [theirs]
-        wanted = set(re.findall(r"\{(\w+)\}", value["other"] if isinstance(value, dict) else value)) - {"count"}
+        wanted = set(re.findall(r"\{(\w+)\}", value["other"] if isinstance(value, dict) else value)) - {
+            "count"
+        }
         for form in forms:
             assert wanted <= set(re.findall(r"\{(\w+)\}", form)), (locale, key)
         assert isinstance(theirs, dict) == isinstance(value, dict), key
@@ -61,7 +63,7 @@ def test_locales_and_normalization() -> None:
 
 
 def _luminance(color: str) -> float:
-    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -74,8 +76,18 @@ def contrast(a: str, b: str) -> float:
 def test_palette_text_contrast_is_at_least_4_5() -> None:
     css = (Path(i18n.__file__).parent / "static" / "portal.css").read_text(encoding="utf-8")
     palette = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
-    pairs = [("ink", "paper"), ("muted", "paper"), ("muted", "soft"), ("link", "paper"), ("link-visited", "paper"),
-             ("brand-ink", "brand"), ("ink", "notice-bg"), ("ink", "mark"), ("focus-ink", "focus"), ("link", "soft")]
+    pairs = [
+        ("ink", "paper"),
+        ("muted", "paper"),
+        ("muted", "soft"),
+        ("link", "paper"),
+        ("link-visited", "paper"),
+        ("brand-ink", "brand"),
+        ("ink", "notice-bg"),
+        ("ink", "mark"),
+        ("focus-ink", "focus"),
+        ("link", "soft"),
+    ]
     for fg, bg in pairs:
         assert contrast(palette[fg], palette[bg]) >= 4.5, (fg, bg)
     for kind_color in re.findall(r"\.kind-\w+ \{ color: (#[0-9a-fA-F]{6})", css):

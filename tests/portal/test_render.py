@@ -14,7 +14,17 @@ def test_text_is_escaped() -> None:
 
 
 def test_nested_lists_and_inline_tags_are_kept() -> None:
-    body = [element("ul", [element("li", ["a", element("ul", [element("li", [element("strong", ["b"]), element("sup", ["®"])])])])])]
+    body = [
+        element(
+            "ul",
+            [
+                element(
+                    "li",
+                    ["a", element("ul", [element("li", [element("strong", ["b"]), element("sup", ["®"])])])],
+                )
+            ],
+        )
+    ]
     assert render_body(body) == "<ul><li>a<ul><li><strong>b</strong><sup>®</sup></li></ul></li></ul>"
 
 
@@ -29,12 +39,21 @@ def test_unknown_wrappers_lose_the_tag_but_keep_escaped_text() -> None:
 
 
 def test_model_tags_map_to_allowed_equivalents() -> None:
-    body = [element("h2", ["T"]), element("b", ["B"]), element("i", ["I"]), element("blockquote", ["Q"]), element("h5", ["F"])]
+    body = [
+        element("h2", ["T"]),
+        element("b", ["B"]),
+        element("i", ["I"]),
+        element("blockquote", ["Q"]),
+        element("h5", ["F"]),
+    ]
     assert render_body(body) == "<h3>T</h3><strong>B</strong><em>I</em><div>Q</div><h4>F</h4>"
 
 
 def test_attributes_other_than_href_are_dropped() -> None:
-    body = [element("p", ["x"], onclick="alert(1)", style="color:red", **{"class": "c"}), element("br", [], id="b")]
+    body = [
+        element("p", ["x"], onclick="alert(1)", style="color:red", **{"class": "c"}),
+        element("br", [], id="b"),
+    ]
     assert render_body(body) == "<p>x</p><br>"
 
 
@@ -49,15 +68,30 @@ def test_links_keep_safe_href_only() -> None:
     )
 
 
-@pytest.mark.parametrize("href", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", " javascript:x", "\x01javascript:x",
-    "data:text/html,<script>", "vbscript:x", "//evil.test/", "\\\\evil.test", "", None, 42,
-])
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:x",
+        "\x01javascript:x",
+        "data:text/html,<script>",
+        "vbscript:x",
+        "//evil.test/",
+        "\\\\evil.test",
+        "",
+        None,
+        42,
+    ],
+)
 def test_unsafe_hrefs_are_refused(href: object) -> None:
     assert safe_href(href) is None
 
 
-@pytest.mark.parametrize("href", ["https://a.test/", "http://a.test", "#x", "/en/safety", "relative/page", "?q=1"])
+@pytest.mark.parametrize(
+    "href", ["https://a.test/", "http://a.test", "#x", "/en/safety", "relative/page", "?q=1"]
+)
 def test_safe_hrefs_are_kept(href: str) -> None:
     assert safe_href(href) == href
 

@@ -15,7 +15,9 @@ runner = CliRunner()
 def test_help_has_an_example() -> None:
     result = runner.invoke(cli.app, ["serve", "--help"])
     assert result.exit_code == 0
-    assert "Example: portal serve" in result.output and "--port" in result.output and "--host" in result.output
+    assert (
+        "Example: portal serve" in result.output and "--port" in result.output and "--host" in result.output
+    )
 
 
 def test_busy_port_is_a_one_line_error(tmp_path) -> None:
