@@ -1,157 +1,76 @@
-"""The `refresh` Prefect flow: orchestrates the steps of pipeline.refresh.run as tasks, and nothing more.
+"""The Prefect adapter of the refresh: ``pipeline.refresh.run_refresh`` with its pieces as tasks.
 
-Sources are fetched and extracted concurrently, then catalogs are merged, drafted and checked one
-task chain per locale, then everything is published in one atomic release switch. Extraction is
-cached on the content hash of the page and the code, and a fingerprint of every input short-
-circuits a run in which nothing changed, so such a run costs a handful of file reads.
+Nothing here decides what a refresh does. ``PrefectExecutor`` runs the independent pieces of a
+run (fetch and extract per source, catalog and QA per locale) as Prefect tasks on a thread pool
+or a Dask cluster, wraps the part of a run that changes something in a flow run, and keeps the
+report as a Markdown artifact. ``refresh_flow`` is the deployable flow; ``run_flow`` runs it in
+this process.
 """
 
 from __future__ import annotations
 
 import os
-import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect import Task, flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.executor import PrefectExecutor, failure_of
 from pipeline.config import load_settings
-from pipeline.errors import PortalError, RefreshError
-from pipeline.extraction.model import Document
-from pipeline.refresh import run as steps
+from pipeline.refresh import RefreshRequest, RefreshResult, raise_for_status, run_refresh, steps
+from pipeline.refresh.plan import code_hash
+
+__all__ = ["ARTIFACT_KEY", "TASKS", "changes_flow", "refresh_flow", "run_flow", "task_runner"]
 
 ARTIFACT_KEY = "portal-refresh-report"
+FLOW_NAME = "portal-refresh"
+T = TypeVar("T")
 
 
 def _extract_key(context: Any, parameters: dict[str, Any]) -> str:
     # Same page bytes and same code give the same documents: the page is not parsed again.
-    return f"extract-{parameters['source'].id}-{parameters['fetched'].sha256}-{steps.code_hash()[:16]}"
+    return f"extract-{parameters['source'].id}-{parameters['fetched'].sha256}-{code_hash()[:16]}"
 
 
-@task(name="fetch", task_run_name="fetch-{source.id}")
-def fetch_task(source, settings, online: bool):
-    return steps.fetch(source, settings, online=online)
+TASKS: dict[str, Task[Any, Any]] = {
+    "fetch": task(steps.fetch, name="fetch", task_run_name="fetch-{source.id}"),
+    "extract": task(
+        steps.extract,
+        name="extract",
+        task_run_name="extract-{source.id}",
+        cache_key_fn=_extract_key,
+        cache_expiration=timedelta(days=30),
+        persist_result=True,
+    ),
+    "catalog": task(steps.update_catalog, name="catalog", task_run_name="catalog-{locale}"),
+    "qa": task(steps.check_locale, name="qa", task_run_name="qa-{locale}"),
+}
 
 
-@task(
-    name="extract",
-    task_run_name="extract-{source.id}",
-    cache_key_fn=_extract_key,
-    cache_expiration=timedelta(days=30),
-    persist_result=True,
-)
-def extract_task(source, fetched) -> tuple[list[Document], dict[str, str]]:
-    return steps.extract(source, fetched)
+def task_runner(runner: str) -> Any:
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        # PORTAL_DASK_ADDRESS points at a running cluster; without it a local cluster is started.
+        return DaskTaskRunner(address=os.environ.get("PORTAL_DASK_ADDRESS"))
+    return ThreadPoolTaskRunner(max_workers=4)
 
 
-@task(name="template")
-def template_task(plan, corpus):
-    template, changed = steps.make_template(plan, corpus)
-    if changed:
-        steps.write_template(plan.settings, template)
-    return template
+def _conclude(result: RefreshResult) -> dict[str, Any]:
+    """The run's summary; a failed run raises, so its flow run ends Failed where ops look."""
+    raise_for_status(result)
+    return result.summary()
 
 
-@task(name="merge", task_run_name="merge-{locale}")
-def merge_task(settings, template, locale: str) -> dict[str, Any]:
-    return steps.update_locale(settings, template, locale)
+@flow(name=FLOW_NAME, validate_parameters=False)
+def changes_flow(work: Callable[[], RefreshResult]) -> dict[str, Any]:
+    return _conclude(work())
 
 
-@task(name="machine-drafts", task_run_name="machine-drafts-{locale}")
-def machine_task(settings, locale: str, provider: str):
-    return steps.machine_drafts(settings, locale, provider)
-
-
-@task(name="qa", task_run_name="qa-{locale}")
-def qa_task(settings, locale: str, corpus):
-    return steps.check_locale(settings, locale, corpus)
-
-
-@task(name="publish")
-def publish_task(plan, corpus, fetched, result):
-    steps.publish_step(plan, corpus, fetched, result)
-    return result
-
-
-def _orchestrate(plan, result, clock: float) -> None:
-    settings = plan.settings
-    futures = {s.id: fetch_task.submit(s, settings, plan.online) for s in plan.selected}
-    fetched, failures = {}, {}
-    for sid, future in futures.items():
-        try:
-            fetched[sid] = future.result()
-        except PortalError as error:
-            failures[sid] = str(error)
-    result.timings["fetch"] = time.perf_counter() - clock
-    if (
-        not failures
-        and plan.live is not None
-        and steps.live_fingerprint(plan) == steps.fingerprint(plan, fetched)
-    ):
-        same = steps.unchanged_result(plan, fetched, result.started)
-        result.__dict__.update({k: v for k, v in same.__dict__.items() if k not in {"timings"}})
-        return
-
-    extractions = {s.id: extract_task.submit(s, fetched[s.id]) for s in plan.selected if s.id in fetched}
-    extracted = {}
-    for source in plan.selected:
-        error = failures.get(source.id, "")
-        if not error:
-            try:
-                extracted[source.id] = extractions[source.id].result()
-            except PortalError as exc:
-                error = str(exc)
-        docs = (
-            len(extracted[source.id][0])
-            if source.id in extracted
-            else len(steps.last_good(source.id, plan.previous))
-        )
-        steps.record_source(result, source, fetched.get(source.id), docs, error)
-    for source in plan.manifest:
-        if source.id not in result.sources:
-            steps.record_source(result, source, None, len(steps.last_good(source.id, plan.previous)))
-    corpus = steps.assemble(plan, extracted)
-    result.changes = steps.diff_corpora(plan.previous, corpus)
-    result.timings["extract"] = time.perf_counter() - clock
-
-    with steps.Workspace.from_settings(settings).lock("refresh"):
-        template = template_task.submit(plan, corpus).result()
-        result.template_messages = len([m for m in template if m.id])
-        chains = {}
-        for locale in plan.locales:
-            merged = merge_task.submit(settings, template, locale)
-            drafted = machine_task.submit(settings, locale, plan.mt, wait_for=[merged])
-            chains[locale] = (merged, drafted)
-        for locale, (merged, drafted) in chains.items():
-            outcome = result.locales.setdefault(locale, steps.LocaleOutcome(locale))
-            try:
-                merge = dict(merged.result())
-                outcome.merge, outcome.written = merge, merge.pop("written")
-                outcome.mt = drafted.result()
-            except PortalError as exc:
-                result.failures[f"locale {locale}"] = str(exc)
-    result.timings["catalogs"] = time.perf_counter() - clock
-    checks = {
-        loc: qa_task.submit(settings, loc, corpus)
-        for loc in plan.locales
-        if f"locale {loc}" not in result.failures
-    }
-    for locale, future in checks.items():
-        checked = future.result()
-        outcome = result.locales[locale]
-        outcome.qa, outcome.coverage, outcome.fallback_safety = (
-            checked.qa,
-            checked.coverage,
-            checked.fallback_safety,
-        )
-    result.timings["qa"] = time.perf_counter() - clock
-    publish_task.submit(plan, corpus, fetched, result).result()
-    result.timings["publish"] = time.perf_counter() - clock
-
-
-@flow(name="portal-refresh", task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=False)
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=False)
 def refresh_flow(
     sources: list[str] | None = None,
     manifest: str | None = None,
@@ -160,36 +79,26 @@ def refresh_flow(
     mt: str | None = None,
     wait: bool = False,
     settings: dict[str, Any] | None = None,
+    workspace: str | None = None,
 ) -> dict[str, Any]:
     """Fetch, extract, detect changes, merge catalogs, draft, check, publish atomically, report.
 
-    ``settings`` holds overrides of portal.toml (e.g. ``{"data_dir": "/srv/portal"}``).
+    ``settings`` holds overrides of portal.toml (e.g. ``{"data_dir": "/srv/portal"}``) and
+    ``workspace`` the folder of that portal.toml (default: found from the working directory).
     Ends Failed (RefreshError carrying the summary) when a source or step failed; the sources
     that did not fail are still published, the failed ones keep their last good content.
     """
-    config = load_settings(**(settings or {}))
-    clock = time.perf_counter()
-    result = steps.RefreshResult(started=steps._now())
-    with steps.refresh_lock(config.data_path, wait=wait):
-        plan = steps.make_plan(
-            config, sources=sources, manifest=manifest, online=online, locales=locales, mt=mt
-        )
-        _orchestrate(plan, result, clock)
-        result.timings["total"] = time.perf_counter() - clock
-        markdown = steps.write_report(config, result)
-    create_markdown_artifact(
-        markdown=markdown,
-        key=ARTIFACT_KEY,
-        description=f"portal refresh: {result.status}, changed={result.changed}",
+    config_file = Path(workspace) / "portal.toml" if workspace else None
+    config = load_settings(config_file, **(settings or {}))
+    request = RefreshRequest(
+        sources=sources or (),
+        manifest=Path(manifest) if manifest else None,
+        online=online,
+        locales=locales or (),
+        mt=mt,
+        wait=wait,
     )
-    summary = result.summary()
-    if result.status != "ok":
-        error = RefreshError(
-            f"{len(result.failures)} failure(s): " + "; ".join(result.failures), failed=result.failures
-        )
-        error.summary = summary  # type: ignore[attr-defined]
-        raise error
-    return summary
+    return _conclude(run_refresh(config, request, executor=PrefectExecutor()))
 
 
 def run_flow(*, runner: str = "threads", quiet_heartbeat: bool = True, **parameters: Any) -> dict[str, Any]:
@@ -200,22 +109,10 @@ def run_flow(*, runner: str = "threads", quiet_heartbeat: bool = True, **paramet
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    chosen = refresh_flow
-    if runner == "dask":
-        from prefect_dask import DaskTaskRunner
-
-        # PORTAL_DASK_ADDRESS points at a running cluster; without it a local cluster is started.
-        chosen = refresh_flow.with_options(
-            task_runner=DaskTaskRunner(address=os.environ.get("PORTAL_DASK_ADDRESS"))
-        )
+    chosen = refresh_flow.with_options(task_runner=task_runner(runner))
     updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if quiet_heartbeat else {}
     with temporary_settings(updates=updates):
         state = chosen(**parameters, return_state=True)
     if state.is_completed():
-        return state.result()
-    outcome = state.result(raise_on_failure=False)
-    if isinstance(outcome, PortalError):
-        raise outcome
-    if isinstance(outcome, BaseException):
-        raise RefreshError(f"the flow crashed: {outcome.__class__.__name__}: {outcome}") from outcome
-    raise RefreshError(f"the flow ended {state.name}: {state.message}")
+        return state.result()  # type: ignore[no-any-return]
+    raise failure_of(state)

@@ -1,89 +1,136 @@
-"""Settings: declared once with default and help, read from portal.toml, overridden by PORTAL_* env."""
+"""Settings: declared once with type, range, default and help; read from the workspace's portal.toml,
+overridden by PORTAL_* environment variables, validated before any work starts.
+
+A workspace is a folder holding ``portal.toml``. It is found from the current directory upward
+(like git), or named by ``PORTAL_WORKSPACE`` / ``--workspace``, or its file by ``PORTAL_CONFIG`` /
+``--config``. Every relative path in the settings resolves against that folder, never against the
+package's own location, so an installed tool works in any content repository.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = [
+    "CONFIG_FILE",
+    "CONTENT_KINDS",
+    "ENV_PREFIX",
+    "Settings",
+    "find_workspace",
+    "load_settings",
+    "setting_help",
+]
+
 CONFIG_FILE = "portal.toml"
 ENV_PREFIX = "PORTAL_"
+CONTENT_KINDS = ("glossary", "safety", "page")
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|[0-9]{3}))?$")
+
+Policy = Literal["approved", "translated"]
+Kind = Literal["glossary", "safety", "page"]
 
 
-def _setting(default: Any, help: str) -> Any:
-    factory = (lambda: type(default)(default)) if isinstance(default, (list, dict)) else None
-    meta = {"help": help}
-    if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
+def _setting(default: Any, help: str, **limits: Any) -> Any:
+    if isinstance(default, list | dict):
+        return Field(default_factory=lambda: type(default)(default), description=help, **limits)
+    return Field(default=default, description=help, **limits)
 
 
-@dataclass
-class Settings:
+class Settings(BaseModel):
     """Every setting of the product. Each has a default and a help text; see `portal config`."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     data_dir: str = _setting("var", "Directory for generated data: releases, snapshots, reports, locks.")
     sources: str = _setting("source_docs/sources.toml", "Source manifest: ids, URLs, snapshots, profiles.")
     locales_dir: str = _setting("locales", "Directory holding portal.pot and <locale>/LC_MESSAGES/portal.po.")
-    locales: list = _setting(["es", "zh_Hans", "ar", "en_XA"], "Target locales published besides English.")
-    publish_policy: dict = _setting(
+    locales: list[str] = _setting(
+        ["es", "zh_Hans", "ar", "en_XA"], "Target locales published besides English."
+    )
+    publish_policy: dict[Kind, Policy] = _setting(
         {"glossary": "approved", "safety": "approved", "page": "approved"},
         "Per content kind, what a translation needs to be shown: 'approved' or 'translated'.",
     )
-    do_not_translate: list = _setting(
-        [
-            "POMALYST",
-            "REVLIMID",
-            "THALOMID",
-            "REMS",
-            "NCCN",
-            "FDA",
-            "MedWatch",
-            "Celgene",
-            "Bristol-Myers Squibb",
-            "IMiD",
-            "HCP",
-            "MM",
-            "PI",
-            "TLS",
-            "AML",
-            "CLL",
-            "ORR",
-            "OS",
-            "PFS",
-            "TTP",
-            "VGPR",
-            "RBCs",
-            "WBCs",
-        ],
+    do_not_translate: list[str] = _setting(
+        ["POMALYST", "REVLIMID", "THALOMID", "REMS", "NCCN", "FDA", "MedWatch", "Celgene",
+         "Bristol-Myers Squibb", "IMiD", "HCP", "MM", "PI", "TLS", "AML", "CLL", "ORR", "OS", "PFS",
+         "TTP", "VGPR", "RBCs", "WBCs"],
         "Terms that must appear unchanged in every translation (brands, programs, abbreviations).",
-    )
+    )  # fmt: skip
     mt_provider: str = _setting(
         "none", "Machine-translation provider for drafts (deep-translator name, or 'none')."
     )
     mt_url: str = _setting("", "Base URL of a self-hosted provider (e.g. a LibreTranslate server).")
     mt_api_key_env: str = _setting("", "Name of the environment variable holding the provider's API key.")
     fuzzy_threshold: float = _setting(
-        80.0, "Minimum similarity (0-100) for a changed source to keep its translation as a draft."
+        80.0,
+        "Minimum similarity (0-100) for a changed source to keep its translation as a draft.",
+        ge=0,
+        le=100,
     )
-    qa_min_ratio: float = _setting(0.4, "Smallest translation/source length ratio before QA warns.")
-    qa_max_ratio: float = _setting(2.5, "Largest translation/source length ratio before QA warns.")
-    fetch_timeout: float = _setting(20.0, "Seconds before an HTTP fetch of a source times out.")
-    fetch_retries: int = _setting(3, "Retries of a source fetch on network errors, 429 and 5xx.")
+    qa_min_ratio: float = _setting(0.4, "Smallest translation/source length ratio before QA warns.", gt=0)
+    qa_max_ratio: float = _setting(2.5, "Largest translation/source length ratio before QA warns.", gt=0)
+    fetch_timeout: float = _setting(20.0, "Seconds before an HTTP fetch of a source times out.", gt=0, le=600)
+    fetch_retries: int = _setting(3, "Retries of a source fetch on network errors, 429 and 5xx.", ge=0, le=10)
     webhook_url: str = _setting("", "URL that receives a JSON summary after each refresh (empty: none).")
-    keep_releases: int = _setting(5, "How many published releases to keep for rollback.")
+    keep_releases: int = _setting(5, "How many published releases to keep for rollback.", ge=2, le=1000)
     portal_host: str = _setting("127.0.0.1", "Address `portal serve` listens on.")
-    portal_port: int = _setting(8000, "Port `portal serve` listens on.")
+    portal_port: int = _setting(8000, "Port `portal serve` listens on.", ge=1, le=65535)
+    relevance_dir: str = _setting("relevance", "Directory of judged search queries for `portal eval`.")
+
+    # The folder of portal.toml: every relative path above resolves against it.
+    root: Path = Field(default_factory=Path.cwd, exclude=True, repr=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bools_for_numbers(cls, value: Any, info: Any) -> Any:
+        # pydantic's lax mode reads `true` as 1; a boolean where a number belongs is a typo.
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and annotation in (int, float):
+            raise ValueError("expected a number, not a boolean")
+        return value
+
+    @field_validator("locales")
+    @classmethod
+    def _locale_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not LOCALE_RE.match(code):
+                raise ValueError(f"{code!r} is not a locale code like es, zh_Hans or pt_BR")
+        return list(dict.fromkeys(value))
+
+    @field_validator("data_dir", "sources", "locales_dir", "relevance_dir")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("mt_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and (urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _ratios(self) -> Settings:
+        if self.qa_min_ratio >= self.qa_max_ratio:
+            raise ValueError("qa_min_ratio must be smaller than qa_max_ratio")
+        return self
 
     def path(self, name: str) -> Path:
-        """A path setting resolved against the project root when relative."""
-        value = Path(getattr(self, name))
-        return value if value.is_absolute() else PROJECT_ROOT / value
+        """A path setting resolved against the workspace root when relative."""
+        value = Path(getattr(self, name)).expanduser()
+        return value if value.is_absolute() else self.root / value
 
     @property
     def data_path(self) -> Path:
@@ -97,32 +144,76 @@ class Settings:
     def sources_path(self) -> Path:
         return self.path("sources")
 
+    def values(self) -> dict[str, Any]:
+        """Every setting by name (the workspace root aside)."""
+        return self.model_dump()
+
 
 def setting_help() -> dict[str, tuple[Any, str]]:
     """Each setting's default and help, for documentation and `portal config`."""
-    defaults = Settings()
-    return {f.name: (getattr(defaults, f.name), f.metadata["help"]) for f in fields(Settings)}
+    return {
+        name: (info.get_default(call_default_factory=True), info.description or "")
+        for name, info in Settings.model_fields.items()
+        if name != "root"
+    }
 
 
-def _coerce(name: str, raw: Any, default: Any, origin: str) -> Any:
-    try:
-        if isinstance(default, bool):
-            if isinstance(raw, str):
-                return raw.strip().lower() in {"1", "true", "yes", "on"}
-            return bool(raw)
-        if isinstance(default, list):
-            if isinstance(raw, str):
-                return [item.strip() for item in raw.split(",") if item.strip()]
-            if not isinstance(raw, list):
-                raise TypeError("expected a list")
-            return list(raw)
-        if isinstance(default, dict):
-            if not isinstance(raw, dict):
-                raise TypeError("expected a table")
-            return {**default, **raw}
-        return type(default)(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{exc} (got {raw!r})", file=origin, setting=name) from None
+def find_workspace(start: Path | None = None) -> Path | None:
+    """The nearest folder from ``start`` (default: the current directory) upward holding portal.toml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return None
+
+
+def _config_path(config_file: Path | None, env: dict[str, str]) -> Path:
+    if config_file is not None or env.get("PORTAL_CONFIG"):
+        path = Path(config_file or env["PORTAL_CONFIG"]).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError("settings file not found", file=path)
+        return path
+    if env.get("PORTAL_WORKSPACE"):
+        folder = Path(env["PORTAL_WORKSPACE"]).expanduser().resolve()
+        if not (folder / CONFIG_FILE).is_file():
+            raise ConfigError(f"not a workspace: no {CONFIG_FILE} in {folder}")
+        return folder / CONFIG_FILE
+    found = find_workspace()
+    if found is None:
+        raise ConfigError(
+            f"not inside a workspace (no {CONFIG_FILE} here or in any parent folder); "
+            "run `portal init DIR` or pass --workspace DIR"
+        )
+    return found / CONFIG_FILE
+
+
+def _from_env(name: str, raw: str) -> Any:
+    annotation = Settings.model_fields[name].annotation
+    if annotation == list[str]:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if str(annotation).startswith("dict"):
+        try:
+            return tomllib.loads(f"value = {raw}")["value"]
+        except tomllib.TOMLDecodeError:
+            raise ConfigError(
+                'expected an inline table such as {safety = "approved"}', setting=name
+            ) from None
+    return raw
+
+
+def _first_problem(error: ValidationError, origin: dict[str, str]) -> ConfigError:
+    problem = error.errors()[0]
+    location = [str(part) for part in problem["loc"]]
+    name = location[0] if location else None
+    detail = problem["msg"].removeprefix("Value error, ")
+    if problem["type"] == "extra_forbidden":
+        detail = "unknown setting (see `portal config` for the known ones)"
+    elif len(location) > 1:
+        detail = f"{'.'.join(location[1:])}: {detail}"
+    got = problem.get("input")
+    if problem["type"] not in {"extra_forbidden", "missing"} and not isinstance(got, dict | Settings):
+        detail += f" (got {got!r})"
+    return ConfigError(detail, file=origin.get(name or ""), setting=name)
 
 
 def load_settings(
@@ -130,30 +221,28 @@ def load_settings(
 ) -> Settings:
     """Defaults, then portal.toml, then PORTAL_<NAME> environment variables, then explicit overrides."""
     env = dict(os.environ if env is None else env)
-    path = Path(config_file) if config_file else Path(env.get("PORTAL_CONFIG", PROJECT_ROOT / CONFIG_FILE))
-    values: dict[str, Any] = {}
-    known = {f.name: f for f in fields(Settings)}
-    defaults = Settings()
-    if path.exists():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(str(exc), file=path) from None
-        for key, raw in table.items():
-            if key not in known:
-                raise ConfigError("unknown setting", file=path, setting=key)
-            values[key] = _coerce(key, raw, getattr(defaults, key), str(path))
-    for name in known:
+    path = _config_path(config_file, env)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if "root" in table:
+        raise ConfigError(
+            "unknown setting (see `portal config` for the known ones)", file=path, setting="root"
+        )
+    values: dict[str, Any] = dict(table)
+    origin = {name: str(path) for name in table}
+    for name in Settings.model_fields:
         env_name = ENV_PREFIX + name.upper()
-        if env_name in env:
-            values[name] = _coerce(name, env[env_name], getattr(defaults, name), env_name)
-    for name, raw in overrides.items():
-        if raw is not None:
-            values[name] = raw
-    settings = Settings(**values)
-    for kind, policy in settings.publish_policy.items():
-        if policy not in {"approved", "translated"}:
-            raise ConfigError(
-                f"policy for {kind!r} must be 'approved' or 'translated'", file=path, setting="publish_policy"
-            )
-    return settings
+        if name != "root" and env_name in env:
+            values[name] = _from_env(name, env[env_name])
+            origin[name] = env_name
+    values.update({name: raw for name, raw in overrides.items() if raw is not None})
+    if isinstance(values.get("publish_policy"), dict):  # a partial table overrides the defaults' kinds
+        values["publish_policy"] = {**Settings().publish_policy, **values["publish_policy"]}
+    try:
+        return Settings(**values, root=path.parent)
+    except ValidationError as error:
+        raise _first_problem(error, origin) from None

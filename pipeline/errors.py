@@ -25,6 +25,7 @@ Every error builds its own user-facing message from the context it carries, so c
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class PortalError(Exception):
@@ -173,6 +174,9 @@ class PublishError(PortalError):
 class RefreshError(PortalError):
     """A refresh run ended with failed sources or steps."""
 
-    def __init__(self, problem: str, *, failed: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, problem: str, *, failed: dict[str, str] | None = None, summary: dict[str, Any] | None = None
+    ) -> None:
         self.failed = dict(failed or {})
+        self.summary = summary  # the run's JSON summary, when the run got far enough to have one
         super().__init__(f"refresh failed: {problem}")

@@ -42,14 +42,13 @@ def update(
 
     Example: portal catalog update --locale es
     """
-    from pipeline.config import PROJECT_ROOT
+    from pipeline.extraction.extractor import extract_sources
     from pipeline.extraction.sources import load_manifest
-    from pipeline.localization.template import template_from_sources
+    from pipeline.localization.template import template_for
 
     settings, workspace = _workspace()
-    _, template = template_from_sources(
-        load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate, project_root=PROJECT_ROOT
-    )
+    sources = load_manifest(settings.sources_path)
+    template, _ = template_for(extract_sources(sources), sources, settings)
     results = workspace.update(template, _locales(settings, locale))
     data = {
         "template": {"messages": len([m for m in template if m.id])},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 
@@ -80,36 +79,22 @@ def refresh(
 
     Example: portal refresh --online --locale es --format json
     """
-    from pipeline.refresh import run as steps
+    from flows.executor import PrefectExecutor
+    from pipeline.refresh import RefreshRequest, raise_for_status, run_refresh
 
     settings = cli.settings()
-    options = {
-        "sources": source or None,
-        "manifest": str(sources_file.resolve()) if sources_file else None,
-        "online": online,
-        "locales": locale or None,
-        "mt": mt,
-    }
-    with steps.refresh_lock(settings.data_path, wait=wait):
-        plan = steps.make_plan(settings, **options)
-        fetched, _, same = steps.probe(plan)
-        if same:
-            result = steps.unchanged_result(plan, fetched, steps._now())
-            steps.write_report(settings, result)
-    if same:
-        _show(result.summary(), fmt)
-        return
+    request = RefreshRequest(
+        sources=source or (),
+        manifest=sources_file.resolve() if sources_file else None,
+        online=online,
+        locales=locale or (),
+        mt=mt,
+        wait=wait,
+    )
     _quiet_prefect()
-    from flows.refresh import run_flow
-    from pipeline.errors import RefreshError
-
-    try:
-        summary = run_flow(runner=runner.value, wait=wait, settings=asdict(settings), **options)
-    except RefreshError as error:
-        if getattr(error, "summary", None):
-            _show(error.summary, fmt)
-        raise
-    _show(summary, fmt)
+    result = run_refresh(settings, request, executor=PrefectExecutor(runner.value))
+    _show(result.summary(), fmt)
+    raise_for_status(result)
 
 
 def schedule(
@@ -145,6 +130,7 @@ def schedule(
             "mt": mt,
             "wait": True,
             "settings": {"data_dir": str(settings.data_path)},
+            "workspace": str(settings.root),
         },
     )
 

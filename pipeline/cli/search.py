@@ -109,9 +109,7 @@ def eval_command(
     """
     from index.engine import SearchEngine
     from index.evaluation import evaluate, load_judgments
-    from pipeline.config import PROJECT_ROOT
-
-    folder = queries or PROJECT_ROOT / "tests" / "relevance"
+    folder = queries or cli.settings().path("relevance_dir")
     locales = locale or sorted(p.stem for p in folder.glob("*.toml"))
     below = []
     reports = []

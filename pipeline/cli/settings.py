@@ -14,11 +14,9 @@ def config(fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Out
 
     Example: PORTAL_LOCALES=es,ar portal config
     """
-    from dataclasses import asdict
-
     from pipeline.config import setting_help
 
-    current = asdict(cli.settings())
+    current = cli.settings().values()
     rows = {
         name: {"value": current[name], "default": default, "help": help}
         for name, (default, help) in setting_help().items()

@@ -9,7 +9,10 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
+from pipeline.config import Settings
 from pipeline.extraction.model import Corpus, Document, node_text
+from pipeline.extraction.sources import Source
+from pipeline.localization.pofile import read_catalog, render_catalog, template_path
 from pipeline.localization.segments import Unit, units
 
 PROJECT = "portal"
@@ -60,7 +63,6 @@ def build_template(
     corpus: Corpus,
     *,
     dnt_terms: Iterable[str] = (),
-    source_root: Path | None = None,
     files: dict[str, str] | None = None,
 ) -> Catalog:
     """A Babel catalog (the POT) with one message per unit, msgctxt = the unit id."""
@@ -90,17 +92,30 @@ def build_template(
     return catalog
 
 
-def template_from_sources(sources: list, *, dnt_terms: Iterable[str] = (), project_root: Path | None = None):
-    """Extract the sources and build their template; returns (corpus, template)."""
-    from pipeline.extraction.extractor import extract_sources
-
-    corpus = extract_sources(sources)
-    files = {}
+def source_locations(sources: Iterable[Source], root: Path) -> dict[str, str]:
+    """Each source's snapshot as the template's ``#:`` lines name it: relative to the workspace."""
+    locations = {}
     for source in sources:
         try:
-            files[source.id] = (
-                str(source.snapshot.relative_to(project_root)) if project_root else source.snapshot.name
-            )
+            locations[source.id] = str(source.snapshot.relative_to(root.resolve()))
         except ValueError:
-            files[source.id] = str(source.snapshot)
-    return corpus, build_template(corpus, dnt_terms=dnt_terms, files=files)
+            locations[source.id] = source.snapshot.name
+    return locations
+
+
+def template_for(corpus: Corpus, sources: Iterable[Source], settings: Settings) -> tuple[Catalog, bool]:
+    """The template of a corpus, and whether it differs from the workspace's portal.pot.
+
+    When only the creation date would differ the existing template is returned, so an unchanged
+    refresh or catalog update rewrites no file and the catalogs keep their headers.
+    """
+    template = build_template(
+        corpus, dnt_terms=settings.do_not_translate, files=source_locations(sources, settings.root)
+    )
+    path = template_path(settings.locales_path)
+    if path.exists():
+        existing = read_catalog(path)
+        template.creation_date = existing.creation_date
+        if render_catalog(template, template=True) == render_catalog(existing, template=True):
+            return existing, False
+    return template, True

@@ -11,7 +11,6 @@ import pytest
 from werkzeug import Response
 
 from index.engine import SearchEngine
-from pipeline.config import PROJECT_ROOT
 from pipeline.errors import RefreshError
 from pipeline.localization.pofile import catalog_path, read_catalog
 from pipeline.publishing.releases import current_release
@@ -21,14 +20,15 @@ pytestmark = pytest.mark.flow
 OLD = "A condition in which the number of red blood cells is below normal."
 NEW = "A condition in which the number of red blood cells or hemoglobin is lower than normal."
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 class Site:
     """Two source pages with ETags; the relapse page can fail once, or hang."""
 
     def __init__(self) -> None:
         self.pages = {
-            name: (PROJECT_ROOT / "source_docs" / f"{name}.html").read_bytes()
-            for name in ("glossary", "relapse")
+            name: (ROOT / "source_docs" / f"{name}.html").read_bytes() for name in ("glossary", "relapse")
         }
         self.relapse_mode = "fail-once"
         self.requests: list[tuple[str, int]] = []
@@ -56,8 +56,8 @@ def test_online_refresh_end_to_end(httpserver, tmp_path):
     site = Site()
     httpserver.expect_request("/glossary").respond_with_handler(site.handler)
     httpserver.expect_request("/relapse").respond_with_handler(site.handler)
-    shutil.copytree(PROJECT_ROOT / "locales", tmp_path / "locales")
-    shutil.copytree(PROJECT_ROOT / "source_docs", tmp_path / "source_docs")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    shutil.copytree(ROOT / "source_docs", tmp_path / "source_docs")
     manifest = tmp_path / "source_docs" / "sources.toml"
     text = manifest.read_text()
     text = text.replace("https://www.revlimid.com/mm-patient/glossary/", httpserver.url_for("/glossary"))

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import load_settings
+from pipeline.extraction.extractor import extract_sources
 from pipeline.extraction.sources import load_manifest
 from pipeline.localization.pofile import catalog_path, read_catalog, template_path
 from pipeline.localization.qa import check_catalog, errors
 from pipeline.localization.stats import catalog_stats
-from pipeline.localization.template import template_from_sources
+from pipeline.localization.template import template_for
 from pipeline.localization.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,9 +40,8 @@ def test_msgfmt_check_passes(locale):
 def test_template_is_current():
     """The committed template matches what the snapshots produce (run `portal catalog update`)."""
     settings = load_settings(env={})
-    _, fresh = template_from_sources(
-        load_manifest(settings.sources_path), dnt_terms=settings.do_not_translate, project_root=ROOT
-    )
+    sources = load_manifest(settings.sources_path)
+    fresh, _ = template_for(extract_sources(sources), sources, settings)
     shipped = read_catalog(template_path(LOCALES))
     assert [(m.context, m.id) for m in shipped if m.id] == [(m.context, m.id) for m in fresh if m.id]
 

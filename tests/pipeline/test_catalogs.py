@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
+from pipeline import fs
 from pipeline.localization import pofile as catalogs
 from pipeline.localization.pofile import (
     catalog_lock,
@@ -272,7 +273,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkey
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(catalogs.os, "replace", broken_replace)
+    monkeypatch.setattr(fs.os, "replace", broken_replace)
     with pytest.raises(CatalogError, match="No space left on device"):
         write_catalog(read_catalog(SAMPLE), out)
     assert out.read_text(encoding="utf-8") == "the old catalog"
@@ -282,7 +283,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkey
 def test_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
     out = tmp_path / "fr.po"
     out.write_text("the old catalog", encoding="utf-8")
-    monkeypatch.setattr(catalogs.os, "fsync", lambda fd: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(fs.os, "fsync", lambda fd: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         write_catalog(read_catalog(SAMPLE), out)
     assert out.read_text(encoding="utf-8") == "the old catalog"

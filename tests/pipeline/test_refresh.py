@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.engine import SearchEngine
-from pipeline.config import PROJECT_ROOT, load_settings
+from pipeline.config import load_settings
 from pipeline.errors import LockBusyError, RefreshError
 from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.localization.workspace import Workspace
@@ -28,11 +28,13 @@ ANEMIA_ES = {
     "glossary/anemia#definition": "Afección en la que el número de glóbulos rojos es inferior al normal.",
 }
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def make_project(tmp_path: Path, locales=("es",)):
     """A copy of locales/ and source_docs/ and settings pointing at it (never the real ones)."""
-    shutil.copytree(PROJECT_ROOT / "locales", tmp_path / "locales")
-    shutil.copytree(PROJECT_ROOT / "source_docs", tmp_path / "source_docs")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    shutil.copytree(ROOT / "source_docs", tmp_path / "source_docs")
     return load_settings(
         env={},
         data_dir=str(tmp_path / "var"),
@@ -142,7 +144,7 @@ def test_a_broken_source_keeps_its_last_good_content_and_fails_the_run(settings)
     with pytest.raises(RefreshError, match="relapse"):
         raise_for_status(result)
     # the failed run stores no fingerprint, so the next run retries instead of skipping
-    shutil.copy(PROJECT_ROOT / "source_docs" / "relapse.html", settings.sources_path.parent / "relapse.html")
+    shutil.copy(ROOT / "source_docs" / "relapse.html", settings.sources_path.parent / "relapse.html")
     again = run_refresh(settings)
     assert again.status == "ok" and again.sources["relapse"].status == "offline"
 
@@ -175,7 +177,7 @@ def test_sigkill_mid_publish_leaves_the_live_release_and_the_next_run_recovers(s
     )
     child = subprocess.Popen(
         [sys.executable, "-c", script],
-        cwd=PROJECT_ROOT,
+        cwd=ROOT,
         env=_env(settings, PORTAL_REFRESH_PAUSE="publish:60"),
     )
     try:
@@ -186,7 +188,7 @@ def test_sigkill_mid_publish_leaves_the_live_release_and_the_next_run_recovers(s
             time.sleep(0.05)
         busy = subprocess.run(
             [sys.executable, "-m", "pipeline", "refresh"],
-            cwd=PROJECT_ROOT,
+            cwd=ROOT,
             env=_env(settings),
             capture_output=True,
             text=True,
