@@ -25,7 +25,7 @@ from pipeline.localization.pofile import (
     write_catalog,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "po"
+DATA = Path(__file__).resolve().parents[2] / "data" / "po"
 WHEN = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.UTC)
 
 

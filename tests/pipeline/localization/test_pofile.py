@@ -27,7 +27,7 @@ from pipeline.localization.pofile import (
     write_catalog,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "po"
+DATA = Path(__file__).resolve().parents[2] / "data" / "po"
 SAMPLE = DATA / "sample.po"
 needs_msgfmt = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext not installed")
 
@@ -341,6 +341,6 @@ def test_the_lock_is_held_against_another_process(tmp_path):
             [os.sys.executable, "-c", script, str(tmp_path / "fr.po")],
             capture_output=True,
             text=True,
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=Path(__file__).resolve().parents[3],
         )
     assert "another catalog update is running" in result.stdout, result.stderr

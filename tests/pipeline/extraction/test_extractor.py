@@ -12,7 +12,7 @@ from pipeline.errors import ExtractionError
 from pipeline.extraction.extractor import extract_page, extract_sources, find_abbreviations, find_phones
 from pipeline.extraction.sources import load_manifest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data"
 SOURCES = {s.id: s for s in load_manifest(ROOT / "source_docs" / "sources.toml")}
 # Page chrome and image alt texts captured with the pages: not content the pipeline publishes.

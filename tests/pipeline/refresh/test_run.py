@@ -28,7 +28,7 @@ ANEMIA_ES = {
     "glossary/anemia#definition": "Afección en la que el número de glóbulos rojos es inferior al normal.",
 }
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def make_project(tmp_path: Path, locales=("es",)):
