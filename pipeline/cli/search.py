@@ -109,6 +109,7 @@ def eval_command(
     """
     from index.engine import SearchEngine
     from index.evaluation import evaluate, load_judgments
+
     folder = queries or cli.settings().path("relevance_dir")
     locales = locale or sorted(p.stem for p in folder.glob("*.toml"))
     below = []

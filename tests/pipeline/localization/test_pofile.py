@@ -14,8 +14,8 @@ from babel.messages.pofile import normalize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
 from pipeline import fs
+from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
 from pipeline.localization import pofile as catalogs
 from pipeline.localization.pofile import (
     catalog_lock,
