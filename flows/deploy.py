@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 
 def check_schedule(cron: str, timezone: str) -> None:
@@ -26,19 +29,22 @@ def check_schedule(cron: str, timezone: str) -> None:
 
 def make_deployment(
     *, cron: str, timezone: str = "UTC", name: str = "scheduled", parameters: dict[str, Any] | None = None
-):
+) -> RunnerDeployment:
     """The RunnerDeployment of the refresh flow with its cron schedule (not yet served)."""
+    from prefect.deployments.runner import RunnerDeployment
     from prefect.schedules import Cron
 
     from flows.refresh import refresh_flow
 
     check_schedule(cron, timezone)
-    return refresh_flow.to_deployment(
+    deployment = refresh_flow.to_deployment(
         name=name,
         schedule=Cron(cron, timezone=timezone),
         parameters=parameters or {},
         tags=["portal", "refresh"],
     )
+    assert isinstance(deployment, RunnerDeployment)  # called outside an event loop: not a coroutine
+    return deployment
 
 
 def serve_refresh(

@@ -36,23 +36,22 @@ def _extract_key(context: Any, parameters: dict[str, Any]) -> str:
 
 
 TASKS: dict[str, Task[Any, Any]] = {
-    "fetch": task(steps.fetch, name="fetch", task_run_name="fetch-{source.id}"),
+    "fetch": task(name="fetch", task_run_name="fetch-{source.id}")(steps.fetch),
     "extract": task(
-        steps.extract,
         name="extract",
         task_run_name="extract-{source.id}",
         cache_key_fn=_extract_key,
         cache_expiration=timedelta(days=30),
         persist_result=True,
-    ),
-    "catalog": task(steps.update_catalog, name="catalog", task_run_name="catalog-{locale}"),
-    "qa": task(steps.check_locale, name="qa", task_run_name="qa-{locale}"),
+    )(steps.extract),
+    "catalog": task(name="catalog", task_run_name="catalog-{locale}")(steps.update_catalog),
+    "qa": task(name="qa", task_run_name="qa-{locale}")(steps.check_locale),
 }
 
 
-def task_runner(runner: str) -> Any:
+def task_runner(runner: str) -> Any:  # a TaskRunner; Prefect's generics do not line up
     if runner == "dask":
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
 
         # PORTAL_DASK_ADDRESS points at a running cluster; without it a local cluster is started.
         return DaskTaskRunner(address=os.environ.get("PORTAL_DASK_ADDRESS"))
@@ -70,7 +69,7 @@ def changes_flow(work: Callable[[], RefreshResult]) -> dict[str, Any]:
     return _conclude(work())
 
 
-@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=4), validate_parameters=False)
+@flow(name=FLOW_NAME, task_runner=task_runner("threads"), validate_parameters=False)
 def refresh_flow(
     sources: list[str] | None = None,
     manifest: str | None = None,
@@ -114,5 +113,6 @@ def run_flow(*, runner: str = "threads", quiet_heartbeat: bool = True, **paramet
     with temporary_settings(updates=updates):
         state = chosen(**parameters, return_state=True)
     if state.is_completed():
-        return state.result()  # type: ignore[no-any-return]
+        summary: dict[str, Any] = state.result()
+        return summary
     raise failure_of(state)

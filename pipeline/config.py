@@ -36,7 +36,6 @@ CONTENT_KINDS = ("glossary", "safety", "page")
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|[0-9]{3}))?$")
 
 Policy = Literal["approved", "translated"]
-Kind = Literal["glossary", "safety", "page"]
 
 
 def _setting(default: Any, help: str, **limits: Any) -> Any:
@@ -56,7 +55,7 @@ class Settings(BaseModel):
     locales: list[str] = _setting(
         ["es", "zh_Hans", "ar", "en_XA"], "Target locales published besides English."
     )
-    publish_policy: dict[Kind, Policy] = _setting(
+    publish_policy: dict[str, Policy] = _setting(
         {"glossary": "approved", "safety": "approved", "page": "approved"},
         "Per content kind, what a translation needs to be shown: 'approved' or 'translated'.",
     )
@@ -97,6 +96,14 @@ class Settings(BaseModel):
         annotation = cls.model_fields[info.field_name].annotation
         if isinstance(value, bool) and annotation in (int, float):
             raise ValueError("expected a number, not a boolean")
+        return value
+
+    @field_validator("publish_policy")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(CONTENT_KINDS))
+        if unknown:
+            raise ValueError(f"unknown content kind {unknown[0]!r} (known: {', '.join(CONTENT_KINDS)})")
         return value
 
     @field_validator("locales")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from pipeline.cli import options as cli
+from pipeline.config import Settings
 
 group = typer.Typer(
     help="Template and catalogs: update, merge, compile, stats, pseudo.\n\nExample: portal catalog update",
@@ -16,14 +18,7 @@ group = typer.Typer(
 )
 
 
-def _workspace():
-    from pipeline.localization.workspace import Workspace
-
-    settings = cli.settings()
-    return settings, Workspace.from_settings(settings)
-
-
-def _locales(settings, chosen: list[str] | None) -> list[str]:
+def _locales(settings: Settings, chosen: list[str] | None) -> list[str]:
     return list(chosen) if chosen else list(settings.locales)
 
 
@@ -46,11 +41,11 @@ def update(
     from pipeline.extraction.sources import load_manifest
     from pipeline.localization.template import template_for
 
-    settings, workspace = _workspace()
+    settings, workspace = cli.workspace()
     sources = load_manifest(settings.sources_path)
     template, _ = template_for(extract_sources(sources), sources, settings)
     results = workspace.update(template, _locales(settings, locale))
-    data = {
+    data: dict[str, Any] = {
         "template": {"messages": len([m for m in template if m.id])},
         "locales": {loc: asdict(stats) for loc, stats in results.items()},
     }
@@ -100,7 +95,7 @@ def compile_(
     from pipeline.publishing.mofile import write_mofile
     from pipeline.publishing.policy import Translations
 
-    settings, workspace = _workspace()
+    settings, workspace = cli.workspace()
     for loc in _locales(settings, locale):
         translations = Translations(
             loc,
@@ -128,7 +123,7 @@ def stats(
     """
     from pipeline.localization.stats import catalog_stats
 
-    settings, workspace = _workspace()
+    settings, workspace = cli.workspace()
     data = {
         "locales": {
             loc: catalog_stats(workspace.catalog(loc), workspace.decisions(loc))
@@ -178,7 +173,7 @@ def pseudo(
 
     Example: portal catalog pseudo --locale en_XA
     """
-    _, workspace = _workspace()
+    _, workspace = cli.workspace()
     with workspace.lock():
         path = workspace.write_pseudo(workspace.template(), locale)
     typer.echo(f"{locale}: written {path}")

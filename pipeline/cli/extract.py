@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -28,7 +29,7 @@ def extract(
     from pipeline.extraction.sources import load_manifest, select
 
     settings = cli.settings()
-    manifest = load_manifest(cli.Path(sources_file) if sources_file else settings.sources_path)
+    manifest = load_manifest(Path(sources_file) if sources_file else settings.sources_path)
     corpus = extract_sources(select(manifest, source_ids))
     if fmt is cli.Format.json:
         typer.echo(json.dumps(corpus.to_dict(), ensure_ascii=False, indent=1))

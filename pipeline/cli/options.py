@@ -6,12 +6,16 @@ import functools
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from pipeline import __version__
 from pipeline.errors import PortalError
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.localization.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,13 +46,21 @@ class Invocation:
     config: Path | None = None
 
 
-def settings():
+def settings() -> Settings:
     """The settings for this invocation: portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings
 
     return load_settings(
         Invocation.config, data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None
     )
+
+
+def workspace() -> tuple[Settings, Workspace]:
+    """The settings and the catalogs' workspace of this invocation."""
+    from pipeline.localization.workspace import Workspace
+
+    current = settings()
+    return current, Workspace.from_settings(current)
 
 
 def fail(error: PortalError) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,7 +19,7 @@ group = typer.Typer(
 Format = cli.Format
 
 
-def _describe(release) -> dict | None:
+def _describe(release: Path | None) -> dict[str, Any] | None:
     from pipeline.publishing.releases import read_manifest
 
     if release is None:
@@ -48,7 +50,7 @@ def status(fmt: Format = typer.Option(Format.text, "--format", help="Output form
         if root.is_dir()
         else []
     )
-    data = {
+    data: dict[str, Any] = {
         "data_dir": str(data_dir),
         "current": _describe(current_release(data_dir)),
         "previous": _describe(previous_release(data_dir)),

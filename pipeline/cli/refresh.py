@@ -6,6 +6,7 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -25,7 +26,7 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def _show(summary: dict, fmt: Format) -> None:
+def _show(summary: dict[str, Any], fmt: Format) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=1))
         return

@@ -16,7 +16,7 @@ group = typer.Typer(
 )
 
 
-class State(StrEnum):
+class ReviewState(StrEnum):
     untranslated = "untranslated"
     draft = "draft"
     translated = "translated"
@@ -29,17 +29,11 @@ class Kind(StrEnum):
     page = "page"
 
 
-def _workspace():
-    from pipeline.localization.workspace import Workspace
-
-    return Workspace.from_settings(cli.settings())
-
-
 @group.command("list")
 @cli.clean_errors
 def list_(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to review."),
-    state: list[State] | None = typer.Option(None, "--state", help="Only these states."),
+    state: list[ReviewState] | None = typer.Option(None, "--state", help="Only these states."),
     kind: list[Kind] | None = typer.Option(None, "--kind", help="Only these content kinds."),
     fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
 ) -> None:
@@ -49,7 +43,7 @@ def list_(
     """
     from pipeline.localization.review import review_rows
 
-    workspace = _workspace()
+    workspace = cli.workspace()[1]
     rows = review_rows(
         workspace.catalog(locale),
         workspace.decisions(locale),
@@ -85,7 +79,7 @@ def approve(
 
     Example: portal review approve --locale es --reviewer ana glossary/anemia#term
     """
-    entries = _workspace().approve(
+    entries = cli.workspace()[1].approve(
         locale, reviewer, segments or [], all_translated=all_translated, override=override
     )
     typer.echo(f"{locale}: {len(entries)} approval(s) recorded")
@@ -103,7 +97,7 @@ def reject(
 
     Example: portal review reject --locale es --reviewer ana isi/warnings#title --reason "use 'ADVERTENCIAS'"
     """
-    _workspace().reject(locale, reviewer, segment, reason)
+    cli.workspace()[1].reject(locale, reviewer, segment, reason)
     typer.echo(f"{locale}: {segment} sent back to draft")
 
 

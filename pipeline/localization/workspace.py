@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
-from pipeline.errors import ReviewError
+from pipeline.errors import CatalogError, ReviewError
 from pipeline.localization.merge import MergeStats, merge_catalog
 from pipeline.localization.pofile import (
     catalog_lock,
@@ -61,8 +61,8 @@ class Workspace:
     def catalog(self, locale: str) -> Catalog:
         path = catalog_path(self.root, locale)
         if not path.exists():
-            raise ReviewError(
-                f"no catalog at {path}; run `portal catalog update --locale {locale}`", locale=locale
+            raise CatalogError(
+                f"no catalog for locale {locale}; run `portal catalog update --locale {locale}`", file=path
             )
         return read_catalog(path, locale=locale)
 
