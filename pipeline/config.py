@@ -59,6 +59,10 @@ class Settings(BaseModel):
         {"glossary": "approved", "safety": "approved", "page": "approved"},
         "Per content kind, what a translation needs to be shown: 'approved' or 'translated'.",
     )
+    approvals_required: dict[str, int] = _setting(
+        {"glossary": 1, "safety": 2, "page": 1},
+        "Per content kind, how many different reviewers must approve a translation before it is shown.",
+    )
     do_not_translate: list[str] = _setting(
         ["POMALYST", "REVLIMID", "THALOMID", "REMS", "NCCN", "FDA", "MedWatch", "Celgene",
          "Bristol-Myers Squibb", "IMiD", "HCP", "MM", "PI", "TLS", "AML", "CLL", "ORR", "OS", "PFS",
@@ -98,12 +102,15 @@ class Settings(BaseModel):
             raise ValueError("expected a number, not a boolean")
         return value
 
-    @field_validator("publish_policy")
+    @field_validator("publish_policy", "approvals_required")
     @classmethod
-    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+    def _known_kinds(cls, value: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(value) - set(CONTENT_KINDS))
         if unknown:
             raise ValueError(f"unknown content kind {unknown[0]!r} (known: {', '.join(CONTENT_KINDS)})")
+        for kind, count in value.items():
+            if isinstance(count, bool) or (isinstance(count, int) and not 1 <= count <= 5):
+                raise ValueError(f"{kind}: needs between 1 and 5 approvals (got {count!r})")
         return value
 
     @field_validator("locales")
@@ -247,8 +254,10 @@ def load_settings(
             values[name] = _from_env(name, env[env_name])
             origin[name] = env_name
     values.update({name: raw for name, raw in overrides.items() if raw is not None})
-    if isinstance(values.get("publish_policy"), dict):  # a partial table overrides the defaults' kinds
-        values["publish_policy"] = {**Settings().publish_policy, **values["publish_policy"]}
+    defaults = Settings()
+    for table_name in ("publish_policy", "approvals_required"):  # a partial table overrides some kinds
+        if isinstance(values.get(table_name), dict):
+            values[table_name] = {**getattr(defaults, table_name), **values[table_name]}
     try:
         return Settings(**values, root=path.parent)
     except ValidationError as error:

@@ -12,6 +12,8 @@ Exception tree::
     ├── CatalogError                 a template or catalog cannot be read or written
     │   └── CatalogSyntaxError       a PO file has a syntax error (file and line)
     ├── ReviewError                  a review action is not allowed (unknown segment, QA error)
+    │   └── ReviewLogError           a review log fails verification (file and line)
+    ├── AccountError                 an account is unknown, disabled, locked or lacks the role
     ├── TranslationError             a machine-translation provider cannot be used
     ├── SearchIndexError             an index is missing, corrupt or cannot be built
     ├── PublishError                 a published state cannot be switched or rolled back
@@ -42,7 +44,9 @@ class PortalError(Exception):
 
 
 class ConfigError(PortalError):
-    """A setting is missing, of the wrong type, or out of range."""
+    """A setting or an argument is missing, of the wrong type, or out of range: refused before any work."""
+
+    exit_code = 2
 
     def __init__(self, problem: str, *, file: str | Path | None = None, setting: str | None = None) -> None:
         self.file = str(file) if file is not None else None
@@ -143,6 +147,26 @@ class ReviewError(PortalError):
             p for p in (f"locale {locale}" if locale else "", f"segment {segment}" if segment else "") if p
         )
         super().__init__(f"review error: {where + ': ' if where else ''}{problem}")
+
+
+class ReviewLogError(ReviewError):
+    """A review log line is unreadable, out of chain, or carries a signature that does not verify."""
+
+    def __init__(self, problem: str, *, file: str | Path, line: int | None = None) -> None:
+        self.file = str(file)
+        self.line = line
+        PortalError.__init__(self, f"review log {self.file}{f':{line}' if line else ''}: {problem}")
+        self.locale = None
+        self.segment = None
+
+
+class AccountError(PortalError):
+    """An account is unknown, disabled, locked, lacks the role, or the password is wrong."""
+
+    def __init__(self, problem: str, *, failures: int = 0, locked: bool = False) -> None:
+        self.failures = failures
+        self.locked = locked
+        super().__init__(f"account error: {problem}")
 
 
 class TranslationError(PortalError):

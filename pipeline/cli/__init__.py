@@ -22,13 +22,27 @@ from pipeline.cli import (
     serve,
     settings,
     translate,
+    user,
 )
 from pipeline.cli.options import app
 from pipeline.errors import PortalError
 
 __all__ = ["app", "main"]
 
-for _module in (extract, catalog, review, translate, qa, search, serve, refresh, publish, settings, demo):
+for _module in (
+    extract,
+    catalog,
+    review,
+    translate,
+    qa,
+    search,
+    serve,
+    refresh,
+    publish,
+    settings,
+    demo,
+    user,
+):
     _module.register(app)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -11,10 +12,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from pipeline import __version__
-from pipeline.errors import PortalError
+from pipeline.errors import AccountError, PortalError
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
+    from pipeline.localization.accounts import Account, AccountStore
     from pipeline.localization.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,6 +63,28 @@ def workspace() -> tuple[Settings, Workspace]:
 
     current = settings()
     return current, Workspace.from_settings(current)
+
+
+def read_password(name: str, from_stdin: bool, *, confirm: bool = False) -> str:
+    """A password from standard input (one line) or, when interactive, a hidden prompt."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    if not sys.stdin.isatty():
+        raise AccountError("no terminal to ask for the password: pass --password-stdin and pipe it in")
+    return str(typer.prompt(f"password for {name}", hide_input=True, confirmation_prompt=confirm))
+
+
+def accounts() -> AccountStore:
+    """The accounts database of this invocation's data directory."""
+    from pipeline.localization.accounts import AccountStore, accounts_path
+
+    return AccountStore(accounts_path(settings().data_path))
+
+
+def account(name: str, password_stdin: bool) -> Account:
+    """The account ``name``, authenticated by its password (AccountError when refused)."""
+    return accounts().authenticate(name, read_password(name, password_stdin))
 
 
 def fail(error: PortalError) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 
-from pipeline.errors import TranslationError
+from pipeline.errors import ConfigError, TranslationError
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.qa import PRESERVATION_CHECKS, CheckContext, check_message, errors
 from pipeline.localization.tokens import leftover_placeholders, shield, unshield
@@ -161,9 +161,29 @@ def _provider(name: str) -> Provider:
     return PROVIDERS[name]
 
 
+def check_provider(provider: str, url: str | None) -> None:
+    """Refuse, before any work, a provider that is unknown or would send text somewhere unasked."""
+    if provider == "none":
+        return
+    if provider not in PROVIDERS:
+        raise ConfigError(
+            f"unknown machine-translation provider {provider!r}; "
+            f"choose one of: none, {', '.join(sorted(PROVIDERS))}",
+            setting="mt_provider",
+        )
+    if PROVIDERS[provider].custom_url and not url:
+        # deep-translator would otherwise post the catalog's text to a public server.
+        raise ConfigError(
+            f"the {provider} provider needs the URL of your own server (--url or mt_url)", setting="mt_url"
+        )
+
+
 def check_settings(provider: str, *, url: str | None = None, api_key: str | None = None) -> None:
     """Raise TranslationError when the provider is unknown or its URL or key is unusable."""
     spec = _provider(provider)
+    if spec.custom_url and not url:
+        raise TranslationError("the URL of your own server is required (--url); no public server is used",
+                               provider=provider)  # fmt: skip
     if url is not None:
         if not spec.custom_url:
             raise TranslationError("--url is only used by the libre provider", provider=provider)

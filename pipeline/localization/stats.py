@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from babel.messages.catalog import Catalog
 
-from pipeline.localization.review import STATES, LogEntry, kind_of, state_of
+from pipeline.localization.review import STATES, Decisions, kind_of, state_of
 
 KINDS = ("glossary", "safety", "page")
 
@@ -16,6 +15,7 @@ def _empty() -> dict[str, Any]:
     return {
         "total": 0,
         **dict.fromkeys(STATES, 0),
+        "needs_more_approvals": 0,
         "percent_approved": 0.0,
         "words": 0,
         "words_by_state": dict.fromkeys(STATES, 0),
@@ -29,11 +29,14 @@ def _finish(counts: dict[str, Any]) -> dict[str, Any]:
     return counts
 
 
-def catalog_stats(catalog: Catalog, decisions: Mapping[str, LogEntry]) -> dict[str, Any]:
-    """Counts for one catalog, with the same keys again under by_kind."""
+def catalog_stats(catalog: Catalog, decisions: Decisions) -> dict[str, Any]:
+    """Counts for one catalog, with the same keys again under by_kind.
+
+    ``needs_more_approvals`` counts translated messages that some but not enough reviewers approved
+    (a safety text with one of its two approvals).
+    """
     overall = _empty()
     by_kind = {kind: _empty() for kind in KINDS}
-    decisions = dict(decisions)
     for message in catalog:
         if not message.id:
             continue
@@ -44,6 +47,8 @@ def catalog_stats(catalog: Catalog, decisions: Mapping[str, LogEntry]) -> dict[s
             counts[state] += 1
             counts["words"] += words
             counts["words_by_state"][state] += words
+            if state == "translated" and decisions.approvals(message):
+                counts["needs_more_approvals"] += 1
     result = _finish(overall)
     result["by_kind"] = {kind: _finish(counts) for kind, counts in by_kind.items()}
     return result

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 
@@ -21,15 +22,24 @@ from pipeline.localization.pofile import (
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.qa import CheckContext, check_message, errors, glossary_from_catalog
 from pipeline.localization.review import (
+    DEFAULT_REQUIRED,
+    Decisions,
     LogEntry,
     append_log,
     approved_messages,
     decide,
-    latest_decisions,
+    kind_of,
     log_path,
     read_log,
     state_of,
 )
+from pipeline.localization.signing import Signer
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.localization.accounts import Account
+
+MIN_OVERRIDE_REASON = 10  # non-blank characters: an override must say why, not just " "
 
 
 @dataclass
@@ -41,15 +51,19 @@ class Workspace:
     fuzzy_threshold: float = 80.0
     min_ratio: float = 0.4
     max_ratio: float = 2.5
+    required: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_REQUIRED))
+    key_file: Path | None = None  # the private signing key (None: PORTAL_SIGNING_KEY only)
 
     @classmethod
-    def from_settings(cls, settings) -> Workspace:
+    def from_settings(cls, settings: Settings) -> Workspace:
         return cls(
             settings.locales_path,
             tuple(settings.do_not_translate),
             settings.fuzzy_threshold,
             settings.qa_min_ratio,
             settings.qa_max_ratio,
+            dict(settings.approvals_required),
+            settings.data_path / "keys" / "review-signing.pem",
         )
 
     def locales(self) -> list[str]:
@@ -66,8 +80,18 @@ class Workspace:
             )
         return read_catalog(path, locale=locale)
 
-    def decisions(self, locale: str) -> dict[str, LogEntry]:
-        return latest_decisions(read_log(log_path(self.root, locale)))
+    def decisions(self, locale: str) -> Decisions:
+        """The verified review history of a locale (ReviewLogError names a bad line)."""
+        return Decisions.from_entries(read_log(log_path(self.root, locale)), self.required)
+
+    def signer(self) -> Signer:
+        """The workspace's signing key, created (and its public half published) on first use."""
+        signer = Signer.load(self.key_file)
+        if signer is None:
+            if self.key_file is None:
+                raise ReviewError("no signing key: set PORTAL_SIGNING_KEY or configure a data directory")
+            signer = Signer.create(self.key_file)
+        return signer
 
     def lock(self, what: str = "catalog update"):
         return catalog_lock(self.root, what)
@@ -115,7 +139,7 @@ class Workspace:
     # --- quality and review -----------------------------------------------------------------
 
     def check_context(
-        self, locale: str, catalog: Catalog | None = None, decisions: dict[str, LogEntry] | None = None
+        self, locale: str, catalog: Catalog | None = None, decisions: Decisions | None = None
     ) -> CheckContext:
         catalog = catalog if catalog is not None else self.catalog(locale)
         decisions = decisions if decisions is not None else self.decisions(locale)
@@ -131,83 +155,117 @@ class Workspace:
     def approve(
         self,
         locale: str,
-        reviewer: str,
+        account: Account,
         segments: Iterable[str] = (),
         *,
         all_translated: bool = False,
         override: str = "",
     ) -> list[LogEntry]:
-        """Approve named segments (drafts included: approving accepts them) or every translated one.
+        """Record ``account``'s approval of named segments (drafts included: approving accepts them).
 
-        A message with a QA error is refused unless ``override`` gives the reason, which is logged.
+        ``all_translated`` approves every translated message except safety text, which is always
+        approved one by one. A message with a QA error is refused unless ``override`` says why in at
+        least 10 characters; the reason is logged and reported. An account approves a text once.
         """
+        _require(account, "review", locale)
         wanted = list(segments)
         if not wanted and not all_translated:
             raise ReviewError("name segment ids or use --all-translated", locale=locale)
+        if override and len("".join(override.split())) < MIN_OVERRIDE_REASON:
+            raise ReviewError(
+                f"an override needs a reason of at least {MIN_OVERRIDE_REASON} characters", locale=locale
+            )
         with self.lock("review"):
-            catalog = self.catalog(locale)
-            decisions = self.decisions(locale)
-            by_segment = {m.context: m for m in catalog if m.id and m.context}
-            unknown = [s for s in wanted if s not in by_segment]
-            if unknown:
-                raise ReviewError(f"unknown segment(s): {', '.join(unknown)}", locale=locale)
-            if all_translated:
-                chosen = [m for m in by_segment.values() if state_of(m, decisions) == "translated"]
-            else:
-                chosen = [by_segment[s] for s in wanted]
+            catalog, decisions = self.catalog(locale), self.decisions(locale)
+            chosen = self._chosen(catalog, decisions, locale, wanted, all_translated)
             ctx = self.check_context(locale, catalog, decisions)
-            entries, changed = [], False
+            entries, accepted = [], False
             for message in chosen:
-                if not message.string:
-                    raise ReviewError(
-                        "cannot approve an untranslated message", locale=locale, segment=message.context
-                    )
-                blocking = errors(check_message(message.id, message.string, ctx, message.context or ""))
-                if blocking and not override:
-                    first = blocking[0]
-                    raise ReviewError(
-                        f"QA error ({first.check}): {first.message}; fix it or pass --override REASON",
-                        locale=locale,
-                        segment=message.context,
-                    )
+                blocking = self._refusal(message, decisions, ctx, account, locale, override)
+                if blocking is None:
+                    continue
                 if message.fuzzy:
                     message.flags.discard("fuzzy")
                     message.previous_id = []
-                    changed = True
-                if state_of(message, decisions) == "approved":
-                    continue
-                entries.append(
-                    decide(
-                        message,
-                        locale=locale,
-                        reviewer=reviewer,
-                        action="approve",
-                        override=override if blocking else "",
-                    )
-                )
-            if changed:
+                    accepted = True
+                entries.append(decide(message, locale=locale, reviewer=account.name, action="approve",
+                                      override=override.strip() if blocking else ""))  # fmt: skip
+            signed = append_log(log_path(self.root, locale), entries, self.signer())
+            if accepted:
                 write_catalog(catalog, catalog_path(self.root, locale))
-            append_log(log_path(self.root, locale), entries)
-        return entries
+        return signed
 
-    def reject(self, locale: str, reviewer: str, segment: str, reason: str) -> LogEntry:
+    @staticmethod
+    def _chosen(
+        catalog: Catalog, decisions: Decisions, locale: str, wanted: list[str], all_translated: bool
+    ) -> list[Message]:
+        by_segment = {m.context: m for m in catalog if m.id and m.context}
+        unknown = [s for s in wanted if s not in by_segment]
+        if unknown:
+            raise ReviewError(f"unknown segment(s): {', '.join(unknown)}", locale=locale)
+        if not all_translated:
+            return [by_segment[s] for s in wanted]
+        return [
+            m
+            for m in by_segment.values()
+            if state_of(m, decisions) == "translated" and kind_of(m) != "safety"
+        ]
+
+    @staticmethod
+    def _refusal(
+        message: Message,
+        decisions: Decisions,
+        ctx: CheckContext,
+        account: Account,
+        locale: str,
+        override: str,
+    ) -> bool | None:
+        """None to skip a message already approved by this account; else whether QA blocked it."""
+        if not message.string:
+            raise ReviewError(
+                "cannot approve an untranslated message", locale=locale, segment=message.context
+            )
+        if not message.fuzzy and any(e.reviewer == account.name for e in decisions.approvals(message)):
+            if len(decisions.approvals(message)) < decisions.needed(message):
+                raise ReviewError(
+                    f"{account.name} already approved this text; "
+                    "a different reviewer must give the next approval",
+                    locale=locale,
+                    segment=message.context,
+                )
+            return None
+        blocking = errors(check_message(message.id, message.string, ctx, message.context or ""))
+        if blocking and not override:
+            first = blocking[0]
+            raise ReviewError(
+                f"QA error ({first.check}): {first.message}; fix it or pass --override REASON",
+                locale=locale,
+                segment=message.context,
+            )
+        return bool(blocking)
+
+    def reject(self, locale: str, account: Account, segment: str, reason: str) -> LogEntry:
         """Send a translation back to draft with the reviewer's reason as a translator comment."""
+        _require(account, "review", locale)
         if not reason.strip():
             raise ReviewError("a reason is required to reject", locale=locale, segment=segment)
         with self.lock("review"):
             catalog = self.catalog(locale)
+            self.decisions(locale)  # a tampered log is refused before anything is added to it
             message = next((m for m in catalog if m.context == segment and m.id), None)
             if message is None:
                 raise ReviewError("unknown segment", locale=locale, segment=segment)
             if not message.string:
                 raise ReviewError("cannot reject an untranslated message", locale=locale, segment=segment)
-            entry = decide(message, locale=locale, reviewer=reviewer, action="reject", reason=reason)
+            entry = decide(
+                message, locale=locale, reviewer=account.name, action="reject", reason=reason.strip()
+            )
+            (signed,) = append_log(log_path(self.root, locale), [entry], self.signer())
             message.flags.add("fuzzy")
             message.user_comments = [c for c in message.user_comments if not c.startswith("rejected by ")]
-            message.user_comments.append(f"rejected by {entry.reviewer}: {reason.strip()}")
+            message.user_comments.append(f"rejected by {account.name}: {reason.strip()}")
             write_catalog(catalog, catalog_path(self.root, locale))
-            append_log(log_path(self.root, locale), [entry])
-        return entry
+        return signed
 
     # --- memory -----------------------------------------------------------------------------
 
@@ -223,3 +281,13 @@ def _as_catalog(messages: Iterable[Message], locale: str) -> Catalog:
     for message in messages:
         catalog[message.id] = message  # Babel keys it by (msgid, msgctxt) from the message
     return catalog
+
+
+def _require(account: Account, action: str, locale: str) -> None:
+    if account.disabled:
+        raise ReviewError(f"account {account.name!r} is disabled", locale=locale)
+    if not account.can("review"):
+        raise ReviewError(
+            f"account {account.name!r} ({account.role}) may not {action}: the reviewer role is needed",
+            locale=locale,
+        )

@@ -11,6 +11,7 @@ from typing import Any
 from pipeline.errors import PublishError
 from pipeline.extraction.model import Corpus, Document
 from pipeline.fs import write_json_atomic
+from pipeline.publishing.published import PublishedSet
 
 CORPUS_FILE = "corpus.json"
 
@@ -104,3 +105,18 @@ def write_corpus(release: Path, corpus: Corpus) -> Path:
     path = corpus_path(release)
     write_json_atomic(path, corpus.to_dict())
     return path
+
+
+def diff_published(old: PublishedSet | None, new: PublishedSet) -> dict[str, list[str]]:
+    """What patients of one locale see differently: documents added, removed, changed in text,
+    newly falling back to English, and newly shown translated. Empty lists: nothing visible changed."""
+    before = {doc.id: doc for doc in old.documents} if old is not None else {}
+    after = {doc.id: doc for doc in new.documents}
+    changed = [i for i in after if i in before and after[i].hash != before[i].hash]
+    return {
+        "added": [i for i in after if i not in before],
+        "removed": [i for i in before if i not in after],
+        "changed": changed,
+        "now_fallback": [i for i in changed if after[i].fallback and not before[i].fallback],
+        "now_translated": [i for i in changed if before[i].fallback and not after[i].fallback],
+    }

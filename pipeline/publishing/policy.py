@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from babel.messages.catalog import Catalog, Message
 
 from pipeline.extraction.model import Corpus, Document, body_text, strip_parenthetical
-from pipeline.localization.review import LogEntry, state_of
+from pipeline.localization.review import Decisions, state_of
 from pipeline.localization.segments import PlaceholderError, Unit, render, units
 from pipeline.publishing.published import PublishedDocument, PublishedSet
 
@@ -28,12 +28,11 @@ class Translations:
 
     locale: str
     catalog: Catalog | None
-    decisions: Mapping[str, LogEntry]
+    decisions: Decisions
     policy: Mapping[str, str]
     pseudo: bool = False
 
     def __post_init__(self) -> None:
-        self.decisions = dict(self.decisions)  # looked up once per unit: copy once, not per call
         self._by_segment: dict[str, Message] = (
             {m.context: m for m in self.catalog if m.id and m.context} if self.catalog is not None else {}
         )

@@ -17,9 +17,11 @@ import flows
 import index
 import pipeline
 from pipeline.config import Settings
+from pipeline.errors import ConfigError
 from pipeline.extraction.fetching import Fetched
 from pipeline.extraction.model import Corpus, content_hash
 from pipeline.extraction.sources import Source, load_manifest, select
+from pipeline.localization.machine import check_provider
 from pipeline.publishing.changes import read_corpus
 from pipeline.publishing.releases import current_release, read_manifest
 from pipeline.refresh.result import ENGLISH
@@ -59,22 +61,49 @@ class RefreshPlan:
 
 
 def make_plan(settings: Settings, request: RefreshRequest) -> RefreshPlan:
+    """What to refresh: the request checked against the settings, before any work starts."""
     manifest_path = Path(request.manifest) if request.manifest else settings.sources_path
-    entries = load_manifest(manifest_path)
-    chosen = list(request.locales) or list(settings.locales)
-    chosen = [loc for loc in dict.fromkeys(chosen) if loc != ENGLISH]
+    given = load_manifest(manifest_path)
+    chosen = _locales(settings, request.locales)
+    check_provider(request.mt if request.mt is not None else settings.mt_provider, settings.mt_url)
     live = current_release(settings.data_path)
     return RefreshPlan(
         settings=settings,
         manifest_path=manifest_path,
-        manifest=entries,
-        selected=select(entries, list(request.sources)),
+        manifest=_all_sources(settings, manifest_path, given),
+        selected=select(given, list(request.sources)),
         locales=chosen,
         online=request.online,
         mt=request.mt if request.mt is not None else settings.mt_provider,
         live=live,
         previous=read_corpus(live),
     )
+
+
+def _all_sources(settings: Settings, manifest_path: Path, given: list[Source]) -> list[Source]:
+    """The sources of the run's corpus: another manifest refreshes its pages and keeps the workspace's.
+
+    Refreshing a manifest that lists only some pages must not retire the others' documents (and
+    with them their approved translations); only the workspace's own manifest decides what exists.
+    """
+    own = settings.sources_path
+    if manifest_path.resolve() == own.resolve() or not own.is_file():
+        return given
+    listed = {source.id for source in given}
+    return given + [source for source in load_manifest(own) if source.id not in listed]
+
+
+def _locales(settings: Settings, requested: Sequence[str]) -> list[str]:
+    """The locales to refresh: all configured, or the requested ones, which must be configured."""
+    unknown = [loc for loc in requested if loc not in settings.locales and loc != ENGLISH]
+    if unknown:
+        raise ConfigError(
+            f"unknown locale {unknown[0]!r} (configured: {', '.join(settings.locales)}); "
+            "add it to `locales` in portal.toml first",
+            setting="locales",
+        )
+    chosen = list(requested) or list(settings.locales)
+    return [loc for loc in dict.fromkeys(chosen) if loc != ENGLISH]
 
 
 _CODE_HASH: str | None = None

@@ -36,13 +36,19 @@ class LocaleOutcome:
     qa: dict[str, Any] = field(default_factory=dict)
     coverage: dict[str, Any] = field(default_factory=dict)
     fallback_safety: list[str] = field(default_factory=list)
+    overrides: list[dict[str, str]] = field(default_factory=list)  # approvals given despite QA errors
+    visible: dict[str, list[str]] = field(default_factory=dict)  # what patients now see differently
+
+    @property
+    def visibly_changed(self) -> bool:
+        return any(self.visible.values())
 
 
 @dataclass
 class RefreshResult:
     """The outcome of one refresh run."""
 
-    status: str = "ok"  # ok | failed
+    status: str = "ok"  # ok | partial (a source kept its last good content) | failed (nothing switched)
     changed: bool = False
     started: str = ""
     sources: dict[str, SourceOutcome] = field(default_factory=dict)
@@ -96,6 +102,8 @@ class RefreshResult:
                     "qa_errors": o.qa.get("errors", 0),
                     "qa_warnings": o.qa.get("warnings", 0),
                     "fallback_safety": o.fallback_safety,
+                    "overrides": o.overrides,
+                    "visible_changes": o.visible,
                 }
                 for loc, o in self.locales.items()
             },

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from pipeline.config import Settings
 from pipeline.errors import PortalError, RefreshError
 from pipeline.extraction.fetching import Fetched
-from pipeline.extraction.model import Document
+from pipeline.extraction.model import Corpus, Document
 from pipeline.extraction.sources import Source
 from pipeline.fs import file_lock
 from pipeline.localization.workspace import Workspace
@@ -214,20 +214,32 @@ def _merge_checks(outcome: LocaleOutcome, checked: LocaleOutcome) -> None:
     outcome.fallback_safety = checked.fallback_safety
 
 
-def _publish(plan: RefreshPlan, corpus: Any, fetched: dict[str, Fetched], result: RefreshResult) -> None:
+def _publish(plan: RefreshPlan, corpus: Corpus, fetched: dict[str, Fetched], result: RefreshResult) -> None:
+    """Switch to a new release unless a step other than a source failed; set the run's status.
+
+    A failed source keeps its last good documents and the rest is published (status partial);
+    any other failure switches nothing (status failed), so patients keep the last good release.
+    """
+    if any(not what.startswith("source ") for what in result.failures):
+        result.status = "failed"
+        result.notes.append("nothing was published: the live release is unchanged")
+        return
     if not corpus.documents:
         result.failures["publish"] = (
             "no documents to publish (every source failed and nothing was published before)"
         )
-    else:
-        # After a failure no fingerprint is stored, so the next run retries instead of short-cutting.
-        stamp = None if result.failures else fingerprint(plan, fetched)
-        result.release, build = steps.publish(plan, corpus, fingerprint_value=stamp)
-        result.timings["index_changed"] = sum(
-            b["added"] + b["updated"] + b["deleted"] for b in build["locales"]
-        )
-    result.changed = result.changes.any or any(o.written for o in result.locales.values())
-    result.status = "failed" if result.failures else "ok"
+        result.status = "failed"
+        return
+    # After a failed source no fingerprint is stored, so the next run retries instead of short-cutting.
+    stamp = None if result.failures else fingerprint(plan, fetched)
+    result.release, build, visible = steps.publish(plan, corpus, fingerprint_value=stamp)
+    result.timings["index_changed"] = sum(b["added"] + b["updated"] + b["deleted"] for b in build["locales"])
+    for locale, seen in visible.items():
+        result.locales.setdefault(locale, LocaleOutcome(locale)).visible = seen
+    result.changed = result.changes.any or any(
+        o.written or o.visibly_changed for o in result.locales.values()
+    )
+    result.status = "partial" if result.failures else "ok"
 
 
 def _finish(settings: Settings, result: RefreshResult, clock: float, runner: Executor, notify: bool) -> None:

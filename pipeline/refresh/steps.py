@@ -28,10 +28,10 @@ from pipeline.localization.qa import check_catalog, errors
 from pipeline.localization.stats import catalog_stats
 from pipeline.localization.template import template_for
 from pipeline.localization.workspace import Workspace
-from pipeline.publishing.changes import write_corpus
+from pipeline.publishing.changes import diff_published, write_corpus
 from pipeline.publishing.mofile import write_mofile
 from pipeline.publishing.policy import Translations, publish_locale
-from pipeline.publishing.published import write_published
+from pipeline.publishing.published import PublishedSet, published_path, read_published, write_published
 from pipeline.publishing.releases import current_release, read_manifest, stage_release
 from pipeline.refresh.plan import FINGERPRINT_KEY, RefreshPlan
 from pipeline.refresh.result import ENGLISH, LocaleOutcome
@@ -151,16 +151,28 @@ def check_locale(settings: Settings, locale: str, corpus: Corpus) -> LocaleOutco
         },
         coverage=catalog_stats(catalog, decisions),
         fallback_safety=[d.id for d in published.documents if d.kind == "safety" and d.fallback],
+        overrides=[
+            {"segment": e.segment, "reviewer": e.reviewer, "reason": e.override, "time": e.time}
+            for m in catalog
+            if m.id and m.context
+            for e in decisions.approvals(m)
+            if e.override
+        ],
     )
 
 
 def publish(
     plan: RefreshPlan, corpus: Corpus, *, fingerprint_value: str | None, note: str = "refresh"
-) -> tuple[str, dict[str, Any]]:
-    """Stage a release with the corpus, every locale's documents, .mo files and indexes; switch to it."""
+) -> tuple[str, dict[str, Any], dict[str, dict[str, list[str]]]]:
+    """Stage a release with the corpus, every locale's documents, .mo files and indexes; switch to it.
+
+    Returns the release id, the index build report, and per locale what patients now see
+    differently from the release that was live before.
+    """
     settings = plan.settings
     workspace = Workspace.from_settings(settings)
     locales = [ENGLISH, *plan.locales]
+    visible: dict[str, dict[str, list[str]]] = {}
     with stage_release(settings.data_path, note=note, keep=settings.keep_releases) as staging:
         write_corpus(staging, corpus)
         for locale in locales:
@@ -174,7 +186,9 @@ def publish(
                     pseudo=locale in PSEUDO_LOCALES,
                 )
                 write_mofile(translations, staging / "messages" / locale / "LC_MESSAGES" / "portal.mo")
-            write_published(staging, publish_locale(corpus, locale, translations))
+            published = publish_locale(corpus, locale, translations)
+            visible[locale] = diff_published(_live_published(plan, locale), published)
+            write_published(staging, published)
         pause_point("publish")
         build = build_indexes(staging, locales)
         manifest_path = staging / "manifest.json"
@@ -183,4 +197,10 @@ def publish(
         manifest["locales"] = locales
         write_json_atomic(manifest_path, manifest)
     live = current_release(settings.data_path)
-    return (live.name if live else ""), build.to_dict()
+    return (live.name if live else ""), build.to_dict(), visible
+
+
+def _live_published(plan: RefreshPlan, locale: str) -> PublishedSet | None:
+    if plan.live is None or not published_path(plan.live, locale).exists():
+        return None
+    return read_published(plan.live, locale)

@@ -28,13 +28,13 @@ MIN_TRANSLATED_GLOSSARY = 0.8
 
 def _spanish(corpus, locales_dir: Path):
     from pipeline.localization.pofile import catalog_path, read_catalog
-    from pipeline.localization.review import latest_decisions, log_path, read_log
+    from pipeline.localization.review import Decisions, log_path, read_log
 
     path = catalog_path(locales_dir, "es")
     if not path.exists():
         return publish_locale(corpus, "es", None)
     log = log_path(locales_dir, "es")
-    decisions = latest_decisions(read_log(log)) if log.exists() else {}
+    decisions = Decisions.from_entries(read_log(log))
     translations = Translations("es", read_catalog(path, locale="es"), decisions, DEFAULT_POLICY)
     return publish_locale(corpus, "es", translations)
 

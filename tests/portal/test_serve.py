@@ -26,7 +26,7 @@ def test_busy_port_is_a_one_line_error(tmp_path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         result = runner.invoke(cli.app, ["--data-dir", str(tmp_path), "serve", "--port", str(port)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # refused before any work
     assert f"127.0.0.1:{port} is already in use" in result.output
     assert "Traceback" not in result.output
 

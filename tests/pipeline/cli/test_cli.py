@@ -109,7 +109,7 @@ def test_bad_settings_file_is_one_line(tmp_path):
     bad = tmp_path / "portal.toml"
     bad.write_text("locales = [\n", encoding="utf-8")
     result = _portal("--config", str(bad), "config")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "configuration error" in result.stderr
 
 

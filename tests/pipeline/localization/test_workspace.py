@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.errors import ReviewError
 from pipeline.extraction.model import Corpus, Document, element
+from pipeline.localization.accounts import Account
 from pipeline.localization.pofile import catalog_path, write_catalog
 from pipeline.localization.pseudo import pseudo_translate
 from pipeline.localization.review import log_path, read_log
@@ -18,6 +19,16 @@ from pipeline.publishing.mofile import publishable_catalog
 from pipeline.publishing.policy import Translations, publish_locale
 
 POLICY = {"glossary": "approved", "safety": "approved", "page": "approved"}
+MAINTAINER = Account("maintainers", "reviewer", False, 0.0)
+ANA = Account("ana", "reviewer", False, 0.0)
+SAFETY = ["isi/how-should-i-take-pomalyst#title", "isi/how-should-i-take-pomalyst#item-1"]
+
+
+def approve_everything(ws, locale="es"):
+    """Glossary in bulk, safety one by one by two different reviewers (four eyes)."""
+    entries = ws.approve(locale, MAINTAINER, all_translated=True)
+    entries += ws.approve(locale, MAINTAINER, SAFETY)
+    return entries + ws.approve(locale, ANA, SAFETY)
 
 
 def corpus(
@@ -48,7 +59,9 @@ def corpus(
 
 @pytest.fixture
 def ws(tmp_path):
-    workspace = Workspace(tmp_path / "locales", dnt_terms=("POMALYST",))
+    workspace = Workspace(
+        tmp_path / "locales", dnt_terms=("POMALYST",), key_file=tmp_path / "var" / "keys" / "signing.pem"
+    )
     workspace.update(build_template(corpus(), dnt_terms=("POMALYST",)), ["es"])
     return workspace
 
@@ -87,10 +100,10 @@ def test_update_creates_untranslated_catalog(ws):
 def test_translate_approve_and_publish(ws):
     translate(ws, "es", ES)
     assert set(states(ws).values()) == {"translated"}
-    entries = ws.approve("es", "maintainers", all_translated=True)
-    assert len(entries) == 4 and set(states(ws).values()) == {"approved"}
+    entries = approve_everything(ws)
+    assert len(entries) == 6 and set(states(ws).values()) == {"approved"}
     logged = read_log(log_path(ws.root, "es"))
-    assert {e.reviewer for e in logged} == {"maintainers"} and all(e.action == "approve" for e in logged)
+    assert {e.reviewer for e in logged} == {"maintainers", "ana"} and all(e.action == "approve" for e in logged)
     published = publish_locale(
         corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY)
     )
@@ -105,7 +118,7 @@ def test_unapproved_safety_falls_back_to_english(ws):
     translate(ws, "es", ES)
     ws.approve(
         "es",
-        "maintainers",
+        MAINTAINER,
         ["glossary/anemia#term", "glossary/anemia#definition", "isi/how-should-i-take-pomalyst#title"],
     )
     docs = publish_locale(
@@ -124,7 +137,7 @@ def test_unapproved_safety_falls_back_to_english(ws):
 
 def test_changed_source_makes_a_draft_and_voids_approval(ws):
     translate(ws, "es", ES)
-    ws.approve("es", "maintainers", all_translated=True)
+    approve_everything(ws)
     ws.update(build_template(corpus(step="Take POMALYST for 6 weeks."), dnt_terms=("POMALYST",)), ["es"])
     after = states(ws)
     assert after["isi/how-should-i-take-pomalyst#item-1"] == "draft"
@@ -156,7 +169,7 @@ def test_removed_source_becomes_obsolete(ws):
 
 def test_edit_in_another_editor_keeps_other_approvals(ws):
     translate(ws, "es", ES)
-    ws.approve("es", "maintainers", all_translated=True)
+    approve_everything(ws)
     path = catalog_path(ws.root, "es")
     text = path.read_text(encoding="utf-8").replace("Afección en la que", "Trastorno en el que")
     path.write_text(text, encoding="utf-8")
@@ -168,9 +181,11 @@ def test_edit_in_another_editor_keeps_other_approvals(ws):
 def test_qa_error_blocks_approval_unless_overridden(ws):
     translate(ws, "es", {**ES, "isi/how-should-i-take-pomalyst#item-1": "Tome POMALYST durante 3 semanas."})
     with pytest.raises(ReviewError, match="QA error"):
-        ws.approve("es", "ana", ["isi/how-should-i-take-pomalyst#item-1"])
+        ws.approve("es", ANA, ["isi/how-should-i-take-pomalyst#item-1"])
+    with pytest.raises(ReviewError, match="at least 10 characters"):
+        ws.approve("es", ANA, ["isi/how-should-i-take-pomalyst#item-1"], override=" ")
     ws.approve(
-        "es", "ana", ["isi/how-should-i-take-pomalyst#item-1"], override="dose confirmed by pharmacist"
+        "es", ANA, ["isi/how-should-i-take-pomalyst#item-1"], override="dose confirmed by pharmacist"
     )
     entry = read_log(log_path(ws.root, "es"))[-1]
     assert entry.override == "dose confirmed by pharmacist" and entry.reviewer == "ana"
@@ -178,20 +193,20 @@ def test_qa_error_blocks_approval_unless_overridden(ws):
 
 def test_reject_sends_back_to_draft_with_reason(ws):
     translate(ws, "es", ES)
-    ws.approve("es", "maintainers", all_translated=True)
-    ws.reject("es", "ana", "glossary/anemia#term", "use the lay term")
+    approve_everything(ws)
+    ws.reject("es", ANA, "glossary/anemia#term", "use the lay term")
     message = next(m for m in ws.catalog("es") if m.context == "glossary/anemia#term")
     assert message.fuzzy and "rejected by ana: use the lay term" in message.user_comments
     assert states(ws)["glossary/anemia#term"] == "draft"
     with pytest.raises(ReviewError, match="unknown segment"):
-        ws.reject("es", "ana", "glossary/nope#term", "x")
+        ws.reject("es", ANA, "glossary/nope#term", "x")
     with pytest.raises(ReviewError, match="reason"):
-        ws.reject("es", "ana", "glossary/anemia#term", " ")
+        ws.reject("es", ANA, "glossary/anemia#term", " ")
 
 
 def test_stats_by_kind(ws):
     translate(ws, "es", ES)
-    ws.approve("es", "maintainers", ["glossary/anemia#term", "glossary/anemia#definition"])
+    ws.approve("es", MAINTAINER, ["glossary/anemia#term", "glossary/anemia#definition"])
     stats = catalog_stats(ws.catalog("es"), ws.decisions("es"))
     assert stats["total"] == 4 and stats["approved"] == 2 and stats["translated"] == 2
     assert stats["percent_approved"] == 50.0
@@ -210,7 +225,7 @@ def test_pseudo_locale_keeps_placeholders_and_terms(ws):
 
 def test_mo_holds_only_publishable(ws):
     translate(ws, "es", ES)
-    ws.approve("es", "maintainers", ["glossary/anemia#term"])
+    ws.approve("es", MAINTAINER, ["glossary/anemia#term"])
     compiled = publishable_catalog(Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY))
     assert [m.context for m in compiled if m.id] == ["glossary/anemia#term"]
 
@@ -234,3 +249,68 @@ def test_broken_catalog_means_nothing_is_written(tmp_path):
     with pytest.raises(CatalogSyntaxError, match=r"portal\.po:\d+"):
         workspace.update(build_template(corpus(step="Take POMALYST for 6 weeks.")), ["es", "ar"])
     assert {p: p.read_bytes() for p in workspace.root.rglob("*.po*") if "lock" not in p.name} == before
+
+
+def test_safety_needs_two_different_reviewers(ws):
+    translate(ws, "es", ES)
+    assert ws.approve("es", MAINTAINER, all_translated=True)  # glossary only: never safety in bulk
+    assert states(ws)["isi/how-should-i-take-pomalyst#item-1"] == "translated"
+    ws.approve("es", MAINTAINER, SAFETY)
+    row = next(r for r in review_rows_of(ws) if r.segment == SAFETY[1])
+    assert row.state == "translated" and row.approvals == ["maintainers"] and row.needed == 2
+    with pytest.raises(ReviewError, match="different reviewer"):
+        ws.approve("es", MAINTAINER, SAFETY)
+    docs = publish_locale(corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY))
+    assert docs.by_id()["isi/how-should-i-take-pomalyst"].fallback is True
+    ws.approve("es", ANA, SAFETY)
+    docs = publish_locale(corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY))
+    assert docs.by_id()["isi/how-should-i-take-pomalyst"].fallback is False
+    assert catalog_stats(ws.catalog("es"), ws.decisions("es"))["by_kind"]["safety"]["approved"] == 2
+
+
+def test_a_rejection_voids_earlier_approvals_of_the_same_text(ws):
+    translate(ws, "es", ES)
+    approve_everything(ws)
+    ws.reject("es", ANA, SAFETY[1], "the dose wording is unclear")
+    translate(ws, "es", {SAFETY[1]: ES[SAFETY[1]]})  # the translator puts the same text back
+    assert states(ws)[SAFETY[1]] == "translated"
+
+
+def test_only_reviewers_approve_and_disabled_accounts_cannot(ws):
+    translate(ws, "es", ES)
+    with pytest.raises(ReviewError, match="reviewer role"):
+        ws.approve("es", Account("tom", "translator", False, 0.0), ["glossary/anemia#term"])
+    with pytest.raises(ReviewError, match="disabled"):
+        ws.approve("es", Account("old", "reviewer", True, 0.0), ["glossary/anemia#term"])
+    assert not log_path(ws.root, "es").exists()
+
+
+def test_a_forged_or_edited_log_line_fails_verification(ws):
+    import json
+
+    from pipeline.errors import ReviewLogError
+
+    translate(ws, "es", ES)
+    approve_everything(ws)
+    path = log_path(ws.root, "es")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    forged = json.loads(lines[-1]) | {"reviewer": "mallory"}
+    path.write_text("\n".join([*lines, json.dumps(forged)]) + "\n", encoding="utf-8")
+    with pytest.raises(ReviewLogError, match=rf"review-log.jsonl:{len(lines) + 1}: the chain is broken"):
+        ws.decisions("es")
+    edited = json.loads(lines[0]) | {"reviewer": "mallory"}
+    path.write_text("\n".join([json.dumps(edited), *lines[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ReviewLogError, match="review-log.jsonl:1: the signature does not verify"):
+        ws.decisions("es")
+    path.write_bytes(b"\xff\xfe not utf-8\n")
+    with pytest.raises(ReviewLogError, match="review-log.jsonl:1: not valid UTF-8"):
+        ws.decisions("es")
+    path.write_text('{"time": 1, "reviewer": "x"}\n', encoding="utf-8")
+    with pytest.raises(ReviewLogError, match="review-log.jsonl:1: unreadable entry"):
+        ws.decisions("es")
+
+
+def review_rows_of(ws, locale="es"):
+    from pipeline.localization.review import review_rows
+
+    return review_rows(ws.catalog(locale), ws.decisions(locale))
