@@ -103,7 +103,8 @@ def test_translate_approve_and_publish(ws):
     entries = approve_everything(ws)
     assert len(entries) == 6 and set(states(ws).values()) == {"approved"}
     logged = read_log(log_path(ws.root, "es"))
-    assert {e.reviewer for e in logged} == {"maintainers", "ana"} and all(e.action == "approve" for e in logged)
+    assert {e.reviewer for e in logged} == {"maintainers", "ana"}
+    assert all(e.action == "approve" for e in logged)
     published = publish_locale(
         corpus(), "es", Translations("es", ws.catalog("es"), ws.decisions("es"), POLICY)
     )
@@ -184,9 +185,7 @@ def test_qa_error_blocks_approval_unless_overridden(ws):
         ws.approve("es", ANA, ["isi/how-should-i-take-pomalyst#item-1"])
     with pytest.raises(ReviewError, match="at least 10 characters"):
         ws.approve("es", ANA, ["isi/how-should-i-take-pomalyst#item-1"], override=" ")
-    ws.approve(
-        "es", ANA, ["isi/how-should-i-take-pomalyst#item-1"], override="dose confirmed by pharmacist"
-    )
+    ws.approve("es", ANA, ["isi/how-should-i-take-pomalyst#item-1"], override="dose confirmed by pharmacist")
     entry = read_log(log_path(ws.root, "es"))[-1]
     assert entry.override == "dose confirmed by pharmacist" and entry.reviewer == "ana"
 
