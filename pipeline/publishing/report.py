@@ -17,139 +17,178 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def render_report(result) -> str:
-    """The Markdown report of a RefreshResult (pipeline.refresh.run)."""
-    summary = result.summary()
-    out: list[str] = []
-    put = out.append
-    verdict = (
-        "FAILED" if result.status != "ok" else ("changes published" if result.changed else "nothing changed")
-    )
-    put(f"# Content refresh {result.started}: {verdict}")
-    put("")
-    put(f"- status: **{result.status}**")
-    put(f"- live release: `{result.release or '-'}`")
-    counts = summary["documents"]
-    put(
-        f"- documents: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
-        f"{counts['unchanged']} unchanged"
-    )
-    for note in result.notes:
-        put(f"- note: {note}")
-    if result.failures:
-        put("")
-        put("## Failures")
-        put("")
-        for what, problem in result.failures.items():
-            put(f"- **{what}**: {problem}")
-        put("")
-        put("Failed sources keep their last good content published.")
+def render_report(result: Any) -> str:
+    """The Markdown report of a ``pipeline.refresh.RefreshResult``, section by section."""
+    sections = [_header, _failures, _sources, _document_changes, _visible_changes]
+    if result.locales:
+        sections += [_drafts, _coverage, _findings, _fallbacks, _overrides]
+    lines: list[str] = []
+    for section in [*sections, _timings]:
+        lines += section(result)
+    return "\n".join(lines) + "\n"
 
-    put("")
-    put("## Sources")
-    put("")
-    put("| source | status | documents | added | changed | removed | snapshot |")
-    put("|---|---|---:|---:|---:|---:|---|")
+
+def _header(result: Any) -> list[str]:
+    verdict = {"failed": "FAILED, nothing published", "partial": "PARTIAL, some sources kept"}.get(
+        result.status, "changes published" if result.changed else "nothing changed"
+    )
+    counts = result.changes.counts()
+    lines = [
+        f"# Content refresh {result.started}: {verdict}",
+        "",
+        f"- status: **{result.status}**",
+        f"- live release: `{result.release or '-'}`",
+        f"- documents: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
+        f"{counts['unchanged']} unchanged",
+    ]
+    return lines + [f"- note: {note}" for note in result.notes]
+
+
+def _failures(result: Any) -> list[str]:
+    if not result.failures:
+        return []
+    lines = ["", "## Failures", ""]
+    lines += [f"- **{what}**: {problem}" for what, problem in result.failures.items()]
+    if result.status == "failed":
+        return [*lines, "", "Nothing was switched: patients still see the last good release."]
+    return [*lines, "", "Failed sources keep their last good content published."]
+
+
+def _sources(result: Any) -> list[str]:
+    lines = ["", "## Sources", "", "| source | status | documents | added | changed | removed | snapshot |"]
+    lines.append("|---|---|---:|---:|---:|---:|---|")
     for sid, outcome in result.sources.items():
         per = result.changes.sources.get(sid, {})
-        put(
+        lines.append(
             f"| {sid} | {outcome.status} | {outcome.documents} | {len(per.get('added', []))} | "
             f"{len(per.get('changed', []))} | {len(per.get('removed', []))} | "
             f"{_cell(outcome.snapshot or '-')} |"
         )
+    return lines
 
-    if result.changes.any:
-        put("")
-        put("## What changed")
-        for what in ("added", "changed", "removed"):
-            ids = getattr(result.changes, what)
-            if ids:
-                put("")
-                put(f"### {what.capitalize()} ({len(ids)})")
-                put("")
-                for doc_id in ids:
-                    put(f"- `{doc_id}`")
-                    diff = result.changes.diffs.get(doc_id)
-                    if diff:
-                        lines = diff.splitlines()
-                        shown = lines[:DIFF_LINES] + (
-                            [f"... {len(lines) - DIFF_LINES} more lines"] if len(lines) > DIFF_LINES else []
-                        )
-                        put("")
-                        put("  ```diff")
-                        out.extend(f"  {line}" for line in shown)
-                        put("  ```")
 
-    locales = [o for loc, o in result.locales.items()]
-    if locales:
-        put("")
-        put("## Messages that became drafts")
-        put("")
-        any_drafts = False
-        for outcome in locales:
-            drafts = outcome.merge.get("fuzzy_ids", [])
-            new = outcome.merge.get("new_ids", [])
-            machine = (outcome.mt or {}).get("translated", [])
-            if drafts or machine:
-                any_drafts = True
-                put(
-                    f"- **{outcome.locale}**: {len(drafts)} draft(s) to review"
-                    + (f": {', '.join(f'`{d}`' for d in drafts[:20])}" if drafts else "")
-                    + (f"; {len(machine)} machine draft(s)" if machine else "")
-                    + (f"; {len(new)} new untranslated" if new else "")
+def _document_changes(result: Any) -> list[str]:
+    if not result.changes.any:
+        return []
+    lines = ["", "## What changed in the sources"]
+    for what in ("added", "changed", "removed"):
+        ids = getattr(result.changes, what)
+        if ids:
+            lines += ["", f"### {what.capitalize()} ({len(ids)})", ""]
+            for doc_id in ids:
+                lines.append(f"- `{doc_id}`")
+                lines += _diff_block(result.changes.diffs.get(doc_id, ""))
+    return lines
+
+
+def _diff_block(diff: str) -> list[str]:
+    if not diff:
+        return []
+    shown = diff.splitlines()
+    more = [f"... {len(shown) - DIFF_LINES} more lines"] if len(shown) > DIFF_LINES else []
+    return ["", "  ```diff", *(f"  {line}" for line in shown[:DIFF_LINES] + more), "  ```"]
+
+
+VISIBLE = {
+    "now_fallback": "now shown in English (fallback)",
+    "now_translated": "now shown translated",
+    "changed": "text changed",
+    "added": "added",
+    "removed": "removed",
+}
+
+
+def _visible_changes(result: Any) -> list[str]:
+    """What patients see differently, per locale: translation edits, approvals, revocations, fallbacks."""
+    lines = ["", "## What patients see differently", ""]
+    seen = False
+    for outcome in result.locales.values():
+        for key, label in VISIBLE.items():
+            ids = (outcome.visible or {}).get(key, [])
+            if ids and not (key == "changed" and set(ids) <= set(outcome.visible.get("now_fallback", []))):
+                seen = True
+                lines.append(
+                    f"- **{outcome.locale}** {label} ({len(ids)}): " + ", ".join(f"`{i}`" for i in ids[:30])
                 )
-        if not any_drafts:
-            put("No message became a draft in this run.")
+    return lines if seen else [*lines, "Nothing a patient sees changed."]
 
-        put("")
-        put("## Coverage (% approved)")
-        put("")
-        put("| locale | all | glossary | safety | page | QA errors | QA warnings |")
-        put("|---|---:|---:|---:|---:|---:|---:|")
-        for outcome in locales:
-            cov = outcome.coverage or {}
-            by_kind = cov.get("by_kind", {})
-            cells = [cov.get("percent_approved", "-")] + [
-                by_kind.get(k, {}).get("percent_approved", "-") for k in ("glossary", "safety", "page")
-            ]
-            put(
-                f"| {outcome.locale} | "
-                + " | ".join(str(c) for c in cells)
-                + f" | {outcome.qa.get('errors', '-')} | {outcome.qa.get('warnings', '-')} |"
+
+def _drafts(result: Any) -> list[str]:
+    lines = ["", "## Messages that became drafts", ""]
+    for outcome in result.locales.values():
+        drafts = outcome.merge.get("fuzzy_ids", [])
+        new = outcome.merge.get("new_ids", [])
+        machine = (outcome.mt or {}).get("translated", [])
+        if drafts or machine:
+            lines.append(
+                f"- **{outcome.locale}**: {len(drafts)} draft(s) to review"
+                + (f": {', '.join(f'`{d}`' for d in drafts[:20])}" if drafts else "")
+                + (f"; {len(machine)} machine draft(s)" if machine else "")
+                + (f"; {len(new)} new untranslated" if new else "")
             )
+    return lines if len(lines) > 3 else [*lines, "No message became a draft in this run."]
 
-        put("")
-        put("## Quality findings")
-        put("")
-        findings = [
-            (o.locale, f) for o in locales for f in o.qa.get("findings", []) if f["severity"] == "error"
-        ]
-        if findings:
-            for locale, finding in findings[:50]:
-                put(f"- {locale} `{finding['segment']}` {finding['check']}: {_cell(finding['message'])}")
-        else:
-            put("No blocking quality finding.")
 
-        put("")
-        put("## Safety sections shown in English")
-        put("")
-        fallbacks = [o for o in locales if o.fallback_safety]
-        if fallbacks:
-            for outcome in fallbacks:
-                put(
-                    f"- **{outcome.locale}** ({len(outcome.fallback_safety)}): "
-                    + ", ".join(f"`{d}`" for d in outcome.fallback_safety)
-                )
-        else:
-            put("Every safety section is published translated in every locale.")
+def _coverage(result: Any) -> list[str]:
+    lines = ["", "## Coverage (% approved)", ""]
+    lines += [
+        "| locale | all | glossary | safety | page | QA errors | QA warnings |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for outcome in result.locales.values():
+        if not outcome.coverage:
+            continue
+        by_kind = outcome.coverage.get("by_kind", {})
+        cells = [outcome.coverage.get("percent_approved", "-")]
+        cells += [by_kind.get(k, {}).get("percent_approved", "-") for k in ("glossary", "safety", "page")]
+        cells += [outcome.qa.get("errors", "-"), outcome.qa.get("warnings", "-")]
+        lines.append(f"| {outcome.locale} | " + " | ".join(str(c) for c in cells) + " |")
+    return lines
 
-    put("")
-    put("## Timings")
-    put("")
+
+def _findings(result: Any) -> list[str]:
+    lines = ["", "## Quality findings", ""]
+    found = [
+        (o.locale, f)
+        for o in result.locales.values()
+        for f in o.qa.get("findings", [])
+        if f["severity"] == "error"
+    ]
+    for locale, finding in found[:50]:
+        lines.append(f"- {locale} `{finding['segment']}` {finding['check']}: {_cell(finding['message'])}")
+    return lines if found else [*lines, "No blocking quality finding."]
+
+
+def _fallbacks(result: Any) -> list[str]:
+    lines = ["", "## Safety sections shown in English", ""]
+    for outcome in result.locales.values():
+        if outcome.fallback_safety:
+            ids = ", ".join(f"`{d}`" for d in outcome.fallback_safety)
+            lines.append(f"- **{outcome.locale}** ({len(outcome.fallback_safety)}): {ids}")
+    return (
+        lines if len(lines) > 3 else [*lines, "Every safety section is published translated in every locale."]
+    )
+
+
+def _overrides(result: Any) -> list[str]:
+    """Every approval given despite a QA error, with who and why: reviewers answer for these."""
+    rows = [(o.locale, entry) for o in result.locales.values() for entry in o.overrides]
+    if not rows:
+        return []
+    lines = ["", "## Approvals that overrode a QA error", ""]
+    for locale, entry in rows:
+        lines.append(
+            f"- {locale} `{entry['segment']}` by {entry['reviewer']} ({entry['time']}): "
+            f"{_cell(entry['reason'])}"
+        )
+    return lines
+
+
+def _timings(result: Any) -> list[str]:
+    lines = ["", "## Timings", ""]
     for step, seconds in result.timings.items():
-        put(f"- {step}: {seconds:.2f}s" if isinstance(seconds, float) else f"- {step}: {seconds}")
-    put("")
-    return "\n".join(out)
+        lines.append(f"- {step}: {seconds:.2f}s" if isinstance(seconds, float) else f"- {step}: {seconds}")
+    return lines
 
 
 def save_report(folder: Path, markdown: str, when: datetime | None = None) -> Path:
