@@ -6,8 +6,11 @@ more) for a run that finds nothing changed: before a flow run starts, every piec
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline.errors import PortalError, RefreshError
@@ -16,6 +19,32 @@ from pipeline.refresh import RefreshResult
 __all__ = ["PrefectExecutor", "failure_of"]
 
 T = TypeVar("T")
+
+
+@contextmanager
+def logs_to_file(path: Path | None) -> Iterator[None]:
+    """Send Prefect's console logging (tracebacks of failed tasks included) to ``path`` meanwhile.
+
+    The command itself prints one line per problem; the detail is in the log file for whoever
+    investigates, not on the terminal of whoever ran it.
+    """
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    swapped: list[tuple[logging.Logger, list[logging.Handler]]] = []
+    for name in ("", "prefect", "uvicorn", "uvicorn.error", "distributed"):
+        logger = logging.getLogger(name)
+        swapped.append((logger, list(logger.handlers)))
+        logger.handlers = [h for h in logger.handlers if not isinstance(h, logging.StreamHandler)] + [to_file]
+    try:
+        yield
+    finally:
+        for logger, handlers in swapped:
+            logger.handlers = handlers
+        to_file.close()
 
 
 def _in_flow_run() -> bool:
@@ -29,8 +58,9 @@ def _in_flow_run() -> bool:
 class PrefectExecutor:
     """Runs a refresh's pieces as Prefect tasks inside a flow run."""
 
-    def __init__(self, runner: str = "threads") -> None:
+    def __init__(self, runner: str = "threads", log_file: Path | None = None) -> None:
         self.runner = runner
+        self.log_file = log_file
 
     def map(self, step: str, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> list[T | PortalError]:
         if not _in_flow_run():  # before a flow started: the cheap no-change probe
@@ -53,7 +83,8 @@ class PrefectExecutor:
         from flows.refresh import changes_flow, task_runner
 
         chosen = changes_flow.with_options(task_runner=task_runner(self.runner))
-        state = chosen(work, return_state=True)
+        with logs_to_file(self.log_file):
+            state = chosen(work, return_state=True)
         if state.is_completed():
             return
         error = failure_of(state)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -157,6 +158,17 @@ class Settings(BaseModel):
     @property
     def sources_path(self) -> Path:
         return self.path("sources")
+
+    def select_locales(self, requested: Sequence[str] | None) -> list[str]:
+        """The configured locales, or the requested ones, each of which must be configured."""
+        unknown = [loc for loc in requested or () if loc not in self.locales and loc != "en"]
+        if unknown:
+            raise ConfigError(
+                f"unknown locale {unknown[0]!r} (configured: {', '.join(self.locales)}); "
+                "add it to `locales` in portal.toml first",
+                setting="locales",
+            )
+        return list(dict.fromkeys(requested or self.locales))
 
     def values(self) -> dict[str, Any]:
         """Every setting by name (the workspace root aside)."""

@@ -19,7 +19,7 @@ group = typer.Typer(
 
 
 def _locales(settings: Settings, chosen: list[str] | None) -> list[str]:
-    return list(chosen) if chosen else list(settings.locales)
+    return settings.select_locales(chosen)
 
 
 @group.command("update")

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from pipeline.cli import options as cli
+from pipeline.cli import reaper
 
 Format = cli.Format
 
@@ -93,7 +94,9 @@ def refresh(
         wait=wait,
     )
     _quiet_prefect()
-    result = run_refresh(settings, request, executor=PrefectExecutor(runner.value))
+    reaper.guard()  # a SIGKILL of this command must not leave Prefect's server or Dask workers behind
+    executor = PrefectExecutor(runner.value, log_file=settings.data_path / "logs" / "refresh.log")
+    result = run_refresh(settings, request, executor=executor)
     _show(result.summary(), fmt)
     raise_for_status(result)
 

@@ -17,7 +17,6 @@ import flows
 import index
 import pipeline
 from pipeline.config import Settings
-from pipeline.errors import ConfigError
 from pipeline.extraction.fetching import Fetched
 from pipeline.extraction.model import Corpus, content_hash
 from pipeline.extraction.sources import Source, load_manifest, select
@@ -64,7 +63,7 @@ def make_plan(settings: Settings, request: RefreshRequest) -> RefreshPlan:
     """What to refresh: the request checked against the settings, before any work starts."""
     manifest_path = Path(request.manifest) if request.manifest else settings.sources_path
     given = load_manifest(manifest_path)
-    chosen = _locales(settings, request.locales)
+    chosen = [loc for loc in settings.select_locales(request.locales) if loc != ENGLISH]
     check_provider(request.mt if request.mt is not None else settings.mt_provider, settings.mt_url)
     live = current_release(settings.data_path)
     return RefreshPlan(
@@ -91,19 +90,6 @@ def _all_sources(settings: Settings, manifest_path: Path, given: list[Source]) -
         return given
     listed = {source.id for source in given}
     return given + [source for source in load_manifest(own) if source.id not in listed]
-
-
-def _locales(settings: Settings, requested: Sequence[str]) -> list[str]:
-    """The locales to refresh: all configured, or the requested ones, which must be configured."""
-    unknown = [loc for loc in requested if loc not in settings.locales and loc != ENGLISH]
-    if unknown:
-        raise ConfigError(
-            f"unknown locale {unknown[0]!r} (configured: {', '.join(settings.locales)}); "
-            "add it to `locales` in portal.toml first",
-            setting="locales",
-        )
-    chosen = list(requested) or list(settings.locales)
-    return [loc for loc in dict.fromkeys(chosen) if loc != ENGLISH]
 
 
 _CODE_HASH: str | None = None
