@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from pipeline import __version__
-from pipeline.errors import AccountError, PortalError
+from pipeline.errors import AccountError, ConfigError, PortalError
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -52,9 +53,15 @@ def settings() -> Settings:
     """The settings for this invocation: portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings
 
-    return load_settings(
+    current = load_settings(
         Invocation.config, data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None
     )
+    data = current.data_path
+    if data.exists() and not data.is_dir():
+        raise ConfigError("the data directory is a file, not a directory", file=data, setting="data_dir")
+    if data.is_dir() and not os.access(data, os.W_OK | os.X_OK):
+        raise ConfigError("the data directory is not writable", file=data, setting="data_dir")
+    return current
 
 
 def workspace() -> tuple[Settings, Workspace]:

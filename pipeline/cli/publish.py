@@ -50,17 +50,16 @@ def status(fmt: Format = typer.Option(Format.text, "--format", help="Output form
         if root.is_dir()
         else []
     )
-    data: dict[str, Any] = {
-        "data_dir": str(data_dir),
+    details = {
         "current": _describe(current_release(data_dir)),
         "previous": _describe(previous_release(data_dir)),
-        "releases": kept,
     }
     if fmt is Format.json:
+        data = {label: entry["release"] if entry else None for label, entry in details.items()}
+        data |= {"data_dir": str(data_dir), "releases": kept, "details": details}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    for label in ("current", "previous"):
-        entry = data[label]
+    for label, entry in details.items():
         typer.echo(
             f"{label}: {entry['release']} ({entry['note'] or 'no note'})" if entry else f"{label}: none"
         )

@@ -42,7 +42,13 @@ def current_release(data_dir: Path) -> Path | None:
     if not link.is_symlink() and not link.exists():
         return None
     target = link.resolve()
-    return target if target.is_dir() else None
+    if not target.is_dir():
+        raise PublishError(
+            f"the live release link points at a missing release ({target.name}); "
+            "restore it from a backup or run `portal publish rollback`",
+            path=link,
+        )
+    return target
 
 
 def previous_release(data_dir: Path) -> Path | None:
