@@ -14,6 +14,8 @@ from pipeline.cli import (
     catalog,
     demo,
     extract,
+    init,
+    profile,
     publish,
     qa,
     refresh,
@@ -21,6 +23,7 @@ from pipeline.cli import (
     search,
     serve,
     settings,
+    source,
     translate,
 )
 from pipeline.cli.options import app
@@ -28,7 +31,22 @@ from pipeline.errors import PortalError
 
 __all__ = ["app", "main"]
 
-for _module in (extract, catalog, review, translate, qa, search, serve, refresh, publish, settings, demo):
+for _module in (
+    init,
+    extract,
+    profile,
+    source,
+    catalog,
+    review,
+    translate,
+    qa,
+    search,
+    serve,
+    refresh,
+    publish,
+    settings,
+    demo,
+):
     _module.register(app)
 
 
