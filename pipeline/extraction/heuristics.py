@@ -63,7 +63,10 @@ def _doc(
 def _entry(source: Source, term_el: Any, def_el: Any, out: Extracted) -> None:
     term = element_text(term_el)
     definition = element_text(def_el)
-    spoken = term_el.xpath(".//*[contains(@class, 'pron')]")
+    # A pronunciation inside the term: an element marked as one, or a span holding "(...)" only.
+    spoken = term_el.xpath(".//*[contains(@class, 'pron')]") or [
+        span for span in term_el.iter("span") if re.fullmatch(r"\s*\([^()]+\)\s*", span.text_content())
+    ]
     pronunciation = element_text(spoken[0]).strip("()") if spoken else None
     if spoken:
         term = term.replace(element_text(spoken[0]), "").strip()
