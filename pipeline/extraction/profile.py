@@ -56,7 +56,8 @@ class ProfileError(SourceError):
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: TOML has real booleans and numbers, so "yes" for a boolean is a mistake, not a True
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class _Block(_Spec):

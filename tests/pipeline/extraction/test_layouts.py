@@ -75,8 +75,8 @@ def test_details_faq(docs):
     miss = docs["faq/what-if-i-miss-a-dose"]
     assert miss.fields["faq"] is True and miss.fields["group"] == group.id
     assert (
-        miss.text
-        == "What if I miss a dose?\nTake it as soon as you remember on the same day. Do not take 2 doses at the same time."
+        miss.text == "What if I miss a dose?\nTake it as soon as you remember on the same day. "
+        "Do not take 2 doses at the same time."
     )
     assert docs["faq/important-safety-information"].fields["phones"] == ["1-800-555-0199"]
 
