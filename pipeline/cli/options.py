@@ -7,12 +7,15 @@ import os
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from pipeline import __version__
 from pipeline.errors import PortalError
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +47,7 @@ class Invocation:
     workspace: Path | None = None
 
 
-def settings():
+def settings() -> Settings:
     """The settings for this invocation: the workspace's portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings
 
