@@ -7,6 +7,7 @@ an unknown key is a typo, not a comment.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -64,6 +65,14 @@ class Source:
     profile: str
     title: str = ""
     profile_file: Path | None = None
+
+    @property
+    def profile_digest(self) -> str | None:
+        """A hash of the profile file: editing a workspace profile must make a refresh do work."""
+        try:
+            return hashlib.sha256(self.profile_file.read_bytes()).hexdigest() if self.profile_file else None
+        except OSError:
+            return None
 
 
 class SourceEntry(BaseModel):
