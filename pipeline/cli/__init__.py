@@ -14,6 +14,8 @@ from pipeline.cli import (
     catalog,
     demo,
     extract,
+    init,
+    profile,
     publish,
     qa,
     refresh,
@@ -21,6 +23,7 @@ from pipeline.cli import (
     search,
     serve,
     settings,
+    source,
     translate,
     user,
 )
@@ -30,7 +33,10 @@ from pipeline.errors import PortalError
 __all__ = ["app", "main"]
 
 for _module in (
+    init,
     extract,
+    profile,
+    source,
     catalog,
     review,
     translate,

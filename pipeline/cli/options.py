@@ -47,14 +47,20 @@ class Invocation:
 
     data_dir: Path | None = None
     config: Path | None = None
+    workspace: Path | None = None
 
 
 def settings() -> Settings:
-    """The settings for this invocation: portal.toml, env, then --data-dir."""
+    """The settings for this invocation: the workspace's portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings
 
+    env = dict(os.environ)
+    if Invocation.workspace is not None:
+        env["PORTAL_WORKSPACE"] = str(Invocation.workspace)
     current = load_settings(
-        Invocation.config, data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None
+        Invocation.config,
+        env=env,
+        data_dir=str(Invocation.data_dir.resolve()) if Invocation.data_dir else None,
     )
     data = current.data_path
     if data.exists() and not data.is_dir():
@@ -129,6 +135,12 @@ def main_options(
     config: Path | None = typer.Option(
         None, "--config", envvar="PORTAL_CONFIG", help="Settings file (default: portal.toml)."
     ),
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        envvar="PORTAL_WORKSPACE",
+        help="Workspace folder holding portal.toml (default: found from the current folder upward).",
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -139,3 +151,4 @@ def main_options(
     """
     Invocation.data_dir = data_dir
     Invocation.config = config
+    Invocation.workspace = workspace.expanduser().resolve() if workspace else None

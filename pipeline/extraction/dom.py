@@ -27,6 +27,18 @@ RENAME = {
 }
 _SPACE = re.compile(r"\s+")
 
+__all__ = [
+    "NotHtml",
+    "clean_text",
+    "describe",
+    "element_text",
+    "inner_nodes",
+    "parse_page",
+    "serialize",
+    "to_body",
+    "xpath_class",
+]
+
 
 class NotHtml(ValueError):
     """The bytes are not an HTML page."""
@@ -56,16 +68,16 @@ def element_text(el: Any) -> str:
     return clean_text(el.text_content()).strip()
 
 
-def _convert(el: Any, skip: Callable[[Any], bool]) -> list[Node]:
+def _convert(el: Any, skip: Callable[[Any], bool], inline: frozenset[str] = INLINE_TAGS) -> list[Node]:
     tag = el.tag if isinstance(el.tag, str) else ""
     if not tag or tag in SKIP_TAGS or skip(el):
         return [clean_text(el.tail)] if el.tail else []
     tag = RENAME.get(tag, tag)
     children: list[Node] = [clean_text(el.text)] if el.text else []
     for child in el:
-        children.extend(_convert(child, skip))
+        children.extend(_convert(child, skip, inline))
     out: list[Node] = []
-    if tag in BLOCK_TAGS or tag in INLINE_TAGS:
+    if tag in BLOCK_TAGS or tag in inline:  # inline markup a profile does not keep is unwrapped
         attrs = {name: el.get(name) for name in KEEP_ATTRS.get(tag, ()) if el.get(name)}
         out.append({"tag": tag, "attrs": attrs, "children": _tidy(children, tag in BLOCK_TAGS)})
     else:
@@ -73,6 +85,10 @@ def _convert(el: Any, skip: Callable[[Any], bool]) -> list[Node]:
     if el.tail:
         out.append(clean_text(el.tail))
     return out
+
+
+def _is_block(node: Node) -> bool:
+    return isinstance(node, dict) and node["tag"] in BLOCK_TAGS
 
 
 def _tidy(children: list[Node], block: bool) -> list[Node]:
@@ -87,14 +103,8 @@ def _tidy(children: list[Node], block: bool) -> list[Node]:
     result: list[Node] = []
     for index, child in enumerate(merged):
         if isinstance(child, str):
-            prev_block = (
-                index > 0 and isinstance(merged[index - 1], dict) and merged[index - 1]["tag"] in BLOCK_TAGS
-            )
-            next_block = (
-                index + 1 < len(merged)
-                and isinstance(merged[index + 1], dict)
-                and merged[index + 1]["tag"] in BLOCK_TAGS
-            )
+            prev_block = index > 0 and _is_block(merged[index - 1])
+            next_block = index + 1 < len(merged) and _is_block(merged[index + 1])
             if block and (index == 0 or prev_block):
                 child = child.lstrip()
             if block and (index == len(merged) - 1 or next_block):
@@ -107,11 +117,13 @@ def _tidy(children: list[Node], block: bool) -> list[Node]:
     return result
 
 
-def to_body(elements: list[Any], skip: Callable[[Any], bool] = lambda el: False) -> list[Node]:
+def to_body(
+    elements: list[Any], skip: Callable[[Any], bool] = lambda el: False, inline: frozenset[str] = INLINE_TAGS
+) -> list[Node]:
     """Convert elements (and their tails) into a body: a list of block nodes."""
     nodes: list[Node] = []
     for el in elements:
-        converted = _convert(el, skip)
+        converted = _convert(el, skip, inline)
         if converted and isinstance(converted[-1], str):
             converted[-1] = converted[-1].rstrip()  # the tail after the last block is layout
         nodes.extend(converted)
@@ -132,13 +144,13 @@ def describe(el: Any) -> str:
     return f"{el.tag}{ident}{classes}"
 
 
-def inner_nodes(el: Any) -> list[Node]:
+def inner_nodes(el: Any, inline: frozenset[str] = INLINE_TAGS) -> list[Node]:
     """The inline content of an element as nodes (its own tag dropped)."""
     children: list[Node] = [clean_text(el.text)] if el.text else []
     for child in el:
-        children.extend(_convert(child, lambda e: False))
+        children.extend(_convert(child, lambda e: False, inline))
     return _tidy(children, True)
 
 
 def serialize(el: Any) -> str:
-    return etree.tostring(el, encoding="unicode")
+    return str(etree.tostring(el, encoding="unicode"))

@@ -4,91 +4,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import ExtractionError
+from pipeline.extraction.contract import Point, check_contract
 from pipeline.extraction.dom import NotHtml, parse_page
-from pipeline.extraction.model import Corpus, Document, slugify
-from pipeline.extraction.profiles import PROFILE_FUNCTIONS, ContractBreach, Extracted
+from pipeline.extraction.heuristics import read_generic
+from pipeline.extraction.model import Corpus, Document
+from pipeline.extraction.profile import AUTO, ContractSpec, load_profile, resolve_profile
+from pipeline.extraction.reader import ContractBreach, Extracted, read_page
 from pipeline.extraction.sources import Source, read_snapshot
+
+__all__ = [
+    "Inspection",
+    "extract_page",
+    "extract_sources",
+    "find_abbreviations",
+    "find_brands",
+    "find_phones",
+    "inspect_page",
+    "summary",
+]
 
 PHONE = re.compile(r"\b1-\d{3}-[0-9A-Z]{3}-\d{4}\b")
 REGISTERED = re.compile(r"\b([A-Z][A-Z]{1,}(?: [A-Z]{2,})*)®")
 PARENTHETICAL = re.compile(r"((?:[A-Za-z][\w-]*®? ){1,6})\(([A-Z][A-Za-z]{0,5})®?\)")
 KNOWN_BRANDS = ("POMALYST", "REVLIMID", "THALOMID", "REMS", "NCCN", "FDA", "MedWatch")
-
-
-@dataclass(frozen=True)
-class Contract:
-    """What a profile must find on its page; each check returns a problem or None."""
-
-    profile: str
-    checks: tuple[Callable[[Extracted], str | None], ...]
-
-    def problems(self, found: Extracted) -> list[str]:
-        return [p for p in (check(found) for check in self.checks) if p]
-
-
-def _min_glossary(count: int) -> Callable[[Extracted], str | None]:
-    def check(found: Extracted) -> str | None:
-        n = sum(1 for d in found.documents if d.kind == "glossary")
-        return None if n >= count else f"found {n} glossary entries, the contract needs at least {count}"
-
-    return check
-
-
-def _unique_ids(found: Extracted) -> str | None:
-    seen: set[str] = set()
-    for doc in found.documents:
-        if doc.id in seen:
-            return f"duplicate document id {doc.id!r} (two entries with the same title)"
-        seen.add(doc.id)
-    return None
-
-
-def _has_docs(*ids: str) -> Callable[[Extracted], str | None]:
-    def check(found: Extracted) -> str | None:
-        present = {d.id for d in found.documents}
-        missing = [i for i in ids if i not in present]
-        return f"missing section(s): {', '.join(missing)}" if missing else None
-
-    return check
-
-
-def _isi_mentions(*needles: str) -> Callable[[Extracted], str | None]:
-    def check(found: Extracted) -> str | None:
-        text = found.facts.get("isi_text", "")
-        missing = [n for n in needles if n not in text]
-        return f"the Important Safety Information lacks {', '.join(missing)}" if missing else None
-
-    return check
-
-
-ISI_QUESTIONS = (
-    "What is the most important information I should know about POMALYST?",
-    "Who should not take POMALYST?",
-    "What should I tell my healthcare provider (HCP) before taking POMALYST?",
-    "How should I take POMALYST?",
-    "What are the possible side effects of POMALYST?",
-)
-
-CONTRACTS: dict[str, Contract] = {
-    "glossary": Contract("glossary", (_min_glossary(30), _unique_ids)),
-    "relapse": Contract(
-        "relapse",
-        (
-            _unique_ids,
-            _has_docs(
-                "isi/warnings",
-                *(f"isi/{slugify(q)}" for q in ISI_QUESTIONS),
-                "relapse/important-dosing-information-for-pomalyst",
-                "relapse/pomalyst-indication",
-            ),
-            _isi_mentions("1-888-423-5436", "1-800-FDA-1088"),
-        ),
-    ),
-}
 
 
 def find_phones(text: str) -> list[str]:
@@ -124,28 +66,40 @@ def find_abbreviations(text: str) -> dict[str, str]:
     return found
 
 
-def extract_page(source: Source, data: bytes) -> tuple[list[Document], dict[str, str]]:
-    """Extract one page's documents and abbreviations, or raise ExtractionError."""
+@dataclass
+class Inspection:
+    """What a profile makes of one page: documents, contract points, and why it stopped, if it did."""
 
-    def broken(problem: str) -> ExtractionError:
-        return ExtractionError(
-            source=source.id, profile=source.profile, problem=problem, file=source.snapshot
-        )
+    documents: list[Document] = field(default_factory=list)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    points: list[Point] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    breach: str = ""
 
+    @property
+    def problems(self) -> list[str]:
+        return [self.breach] if self.breach else [p.problem for p in self.points if not p.passed]
+
+
+def _read(source: Source, root: Any) -> tuple[Extracted, ContractSpec]:
+    path = source.profile_file
+    if path is None and source.profile != AUTO:  # a Source built by hand names its profile only
+        path = resolve_profile(source.profile, source.snapshot.parent, source=source.id)
+    if path is None:
+        return read_generic(root, source), ContractSpec()
+    profile = load_profile(path)
+    return read_page(root, source, profile), profile.contract
+
+
+def _parse(source: Source, data: bytes) -> Any:
     try:
-        root = parse_page(data)
+        return parse_page(data)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise broken(f"not valid UTF-8: byte 0x{data[exc.start]:02x} at line {line}") from None
-    except NotHtml as exc:
-        raise broken(str(exc)) from None
-    try:
-        found = PROFILE_FUNCTIONS[source.profile](root, source)
-    except ContractBreach as exc:
-        raise broken(str(exc)) from None
-    problems = CONTRACTS[source.profile].problems(found)
-    if problems:
-        raise broken("; ".join(problems))
+        raise NotHtml(f"not valid UTF-8: byte 0x{data[exc.start]:02x} at line {line}") from None
+
+
+def _finish(found: Extracted) -> tuple[list[Document], dict[str, str]]:
     abbreviations = dict(found.abbreviations)
     for doc in found.documents:
         doc.fields["phones"] = find_phones(doc.text)
@@ -155,6 +109,31 @@ def extract_page(source: Source, data: bytes) -> tuple[list[Document], dict[str,
     # The hash covers the metadata too, so recompute it once the fields are final.
     documents = [Document.from_dict({**d.to_dict(), "hash": ""}) for d in found.documents]
     return documents, abbreviations
+
+
+def inspect_page(source: Source, data: bytes) -> Inspection:
+    """Run a source's profile over page bytes and check every contract point; never raises on a
+    broken page (a profile that cannot be read still raises ProfileError)."""
+    try:
+        found, spec = _read(source, _parse(source, data))
+    except (NotHtml, ContractBreach) as exc:
+        return Inspection(breach=str(exc))
+    documents, abbreviations = _finish(found)
+    points = check_contract(spec, documents, source.id)
+    return Inspection(documents, abbreviations, points, found.notes)
+
+
+def extract_page(source: Source, data: bytes) -> tuple[list[Document], dict[str, str]]:
+    """Extract one page's documents and abbreviations, or raise ExtractionError."""
+    inspection = inspect_page(source, data)
+    if inspection.problems:
+        raise ExtractionError(
+            source=source.id,
+            profile=source.profile,
+            problem="; ".join(inspection.problems),
+            file=source.snapshot,
+        )
+    return inspection.documents, inspection.abbreviations
 
 
 def extract_sources(sources: list[Source], read: Callable[[Source], bytes] = read_snapshot) -> Corpus:

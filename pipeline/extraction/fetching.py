@@ -63,7 +63,8 @@ def state_path(data_dir: Path, source_id: str) -> Path:
 def read_state(data_dir: Path, source_id: str) -> dict[str, Any]:
     """The validators and snapshot of the last successful fetch ({} when none or unreadable)."""
     try:
-        return json.loads(state_path(data_dir, source_id).read_text(encoding="utf-8"))
+        state: dict[str, Any] = json.loads(state_path(data_dir, source_id).read_text(encoding="utf-8"))
+        return state
     except (OSError, ValueError):
         return {}
 
@@ -96,14 +97,14 @@ def retry_after(response: httpx.Response, now: float | None = None) -> float | N
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, float(when.timestamp() - (time.time() if now is None else now)))
 
 
 def backoff_delay(
     attempt: int, *, base: float = BACKOFF, cap: float = MAX_DELAY, rng: Callable[[], float] = random.random
 ) -> float:
     """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-    return rng() * min(cap, base * (2**attempt))
+    return rng() * min(cap, base * (2.0**attempt))
 
 
 def _timestamp() -> str:

@@ -128,7 +128,14 @@ def fingerprint(plan: RefreshPlan, fetched: dict[str, Fetched]) -> str:
     settings = {k: v for k, v in plan.settings.values().items() if k not in UNPUBLISHED_SETTINGS}
     return content_hash(
         [
-            (s.id, s.url, s.profile, s.kind, fetched[s.id].sha256 if s.id in fetched else None)
+            (
+                s.id,
+                s.url,
+                s.profile,
+                s.kind,
+                fetched[s.id].sha256 if s.id in fetched else None,
+                s.profile_digest,
+            )
             for s in plan.manifest
         ],
         [s.id for s in plan.selected],
