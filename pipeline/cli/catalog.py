@@ -91,19 +91,12 @@ def compile_(
 
     Example: portal catalog compile --locale es
     """
-    from pipeline.localization.pseudo import PSEUDO_LOCALES
     from pipeline.publishing.mofile import write_mofile
-    from pipeline.publishing.policy import Translations
+    from pipeline.publishing.policy import translations_for
 
     settings, workspace = cli.workspace()
     for loc in _locales(settings, locale):
-        translations = Translations(
-            loc,
-            workspace.catalog(loc),
-            workspace.decisions(loc),
-            settings.publish_policy,
-            pseudo=loc in PSEUDO_LOCALES,
-        )
+        translations = translations_for(workspace, loc, settings.publish_policy)
         path = settings.data_path / "messages" / loc / "LC_MESSAGES" / "portal.mo"
         count = write_mofile(translations, path)
         typer.echo(f"{loc}: {count} publishable translations -> {path}")

@@ -27,31 +27,18 @@ def translate(
 
     Example: portal translate --locale es --provider libre --url http://127.0.0.1:5000 --dry-run
     """
-    from pipeline.localization.machine import api_key_from_env, translate_catalog
-    from pipeline.localization.pofile import catalog_path, write_catalog
-    from pipeline.localization.workspace import Workspace
+    from pipeline.localization.machine import api_key_from_env
 
-    settings = cli.settings()
-    workspace = Workspace.from_settings(settings)
-    provider = provider or settings.mt_provider
+    settings, workspace = cli.workspace()
     key_env = api_key_env or settings.mt_api_key_env
-    memory = workspace.memory(locale)
     with workspace.lock("translation"):
-        catalog = workspace.catalog(locale)
-        try:
-            report = translate_catalog(
-                catalog,
-                locale=locale,
-                provider=provider,
-                url=url or settings.mt_url or None,
-                api_key=api_key_from_env(key_env) if key_env else None,
-                memory=memory,
-                dnt_terms=tuple(settings.do_not_translate),
-                dry_run=dry_run,
-            )
-        finally:
-            if not dry_run:
-                write_catalog(catalog, catalog_path(workspace.root, locale))  # keep every result obtained
+        report = workspace.draft(
+            locale,
+            provider or settings.mt_provider,
+            url=url or settings.mt_url or None,
+            api_key=api_key_from_env(key_env) if key_env else None,
+            dry_run=dry_run,
+        )
     if fmt is cli.Format.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from babel.messages.catalog import Catalog, Message
 
 from pipeline.errors import CatalogError, ReviewError
+from pipeline.localization.machine import TranslationReport, translate_catalog
 from pipeline.localization.merge import MergeStats, merge_catalog
 from pipeline.localization.pofile import (
     catalog_lock,
@@ -267,7 +268,32 @@ class Workspace:
             write_catalog(catalog, catalog_path(self.root, locale))
         return signed
 
-    # --- memory -----------------------------------------------------------------------------
+    # --- machine drafts and memory ------------------------------------------------------------
+
+    def draft(
+        self, locale: str, provider: str, *, url: str | None, api_key: str | None, dry_run: bool = False
+    ) -> TranslationReport:
+        """Machine drafts for the untranslated messages: translation memory first, then the provider.
+
+        Every draft obtained is written, even when the provider fails half-way (the caller holds
+        the catalog lock).
+        """
+        memory = self.memory(locale)
+        catalog = self.catalog(locale)
+        try:
+            return translate_catalog(
+                catalog,
+                locale=locale,
+                provider=provider,
+                url=url,
+                api_key=api_key,
+                memory=memory,
+                dnt_terms=self.dnt_terms,
+                dry_run=dry_run,
+            )
+        finally:
+            if not dry_run:
+                write_catalog(catalog, catalog_path(self.root, locale))
 
     def memory(self, locale: str) -> dict[str, str]:
         """Every approved translation of a locale, keyed by its English source (the translation memory)."""

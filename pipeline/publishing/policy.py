@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from babel.messages.catalog import Catalog, Message
 
 from pipeline.extraction.model import Corpus, Document, body_text, strip_parenthetical
+from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.review import Decisions, state_of
 from pipeline.localization.segments import PlaceholderError, Unit, render, units
+from pipeline.localization.workspace import Workspace
 from pipeline.publishing.published import PublishedDocument, PublishedSet
 
 DEFAULT_POLICY = {"glossary": "approved", "safety": "approved", "page": "approved"}
@@ -49,6 +51,17 @@ class Translations:
         if state == "approved" or (needed == "translated" and state == "translated"):
             return message.string
         return None
+
+
+def translations_for(workspace: Workspace, locale: str, policy: Mapping[str, str]) -> Translations:
+    """A locale's publishable translations, read from the workspace (the review log verified)."""
+    return Translations(
+        locale,
+        workspace.catalog(locale),
+        workspace.decisions(locale),
+        policy,
+        pseudo=locale in PSEUDO_LOCALES,
+    )
 
 
 def published_text(doc: Document, translations: Translations | None) -> tuple[str, list, bool]:

@@ -112,14 +112,22 @@ def run_refresh(
 
 def _fetch(plan: RefreshPlan, runner: Executor) -> tuple[dict[str, Fetched], dict[str, str]]:
     calls = [(source, plan.settings, plan.online) for source in plan.selected]
-    fetched: dict[str, Fetched] = {}
-    failures: dict[str, str] = {}
-    for source, outcome in zip(plan.selected, runner.map("fetch", steps.fetch, calls), strict=True):
+    outcomes = runner.map("fetch", steps.fetch, calls)
+    return _partition([source.id for source in plan.selected], outcomes)
+
+
+def _partition(
+    keys: Sequence[str], outcomes: Sequence[T | PortalError]
+) -> tuple[dict[str, T], dict[str, str]]:
+    """The results of a map by key, and the one-line problems of those that failed."""
+    done: dict[str, T] = {}
+    failed: dict[str, str] = {}
+    for key, outcome in zip(keys, outcomes, strict=True):
         if isinstance(outcome, PortalError):
-            failures[source.id] = str(outcome)
+            failed[key] = str(outcome)
         else:
-            fetched[source.id] = outcome
-    return fetched, failures
+            done[key] = outcome
+    return done, failed
 
 
 def _record_unchanged(plan: RefreshPlan, fetched: dict[str, Fetched], result: RefreshResult) -> None:
@@ -156,13 +164,8 @@ def _extract(
 ) -> dict[str, Extracted]:
     readable = [source for source in plan.selected if source.id in fetched]
     outcomes = runner.map("extract", steps.extract, [(source, fetched[source.id]) for source in readable])
-    extracted: dict[str, Extracted] = {}
-    errors = dict(failures)
-    for source, outcome in zip(readable, outcomes, strict=True):
-        if isinstance(outcome, PortalError):
-            errors[source.id] = str(outcome)
-        else:
-            extracted[source.id] = outcome
+    extracted, errors = _partition([source.id for source in readable], outcomes)
+    errors |= failures
     for source in plan.manifest:
         docs = (
             extracted[source.id][0] if source.id in extracted else steps.last_good(source.id, plan.previous)
@@ -189,21 +192,16 @@ def _build_and_publish(
         if template_changed:
             steps.write_template(settings, template)
         calls = [(settings, template, locale, plan.mt) for locale in plan.locales]
-        for locale, outcome in zip(
-            plan.locales, runner.map("catalog", steps.update_catalog, calls), strict=True
-        ):
-            if isinstance(outcome, PortalError):
-                result.failures[f"locale {locale}"] = str(outcome)
-            else:
-                result.locales[locale] = outcome
+        catalogs, failed = _partition(plan.locales, runner.map("catalog", steps.update_catalog, calls))
+        result.locales.update(catalogs)
+        result.failures.update({f"locale {locale}": problem for locale, problem in failed.items()})
     result.timings["catalogs"] = time.perf_counter() - clock
     checked = [locale for locale in plan.locales if f"locale {locale}" not in result.failures]
     outcomes = runner.map("qa", steps.check_locale, [(settings, locale, corpus) for locale in checked])
-    for locale, outcome in zip(checked, outcomes, strict=True):
-        if isinstance(outcome, PortalError):
-            result.failures[f"locale {locale}"] = str(outcome)
-        else:
-            _merge_checks(result.locales.setdefault(locale, LocaleOutcome(locale)), outcome)
+    checks, failed = _partition(checked, outcomes)
+    result.failures.update({f"locale {locale}": problem for locale, problem in failed.items()})
+    for locale, outcome in checks.items():
+        _merge_checks(result.locales.setdefault(locale, LocaleOutcome(locale)), outcome)
     result.timings["qa"] = time.perf_counter() - clock
     _publish(plan, corpus, fetched, result)
     result.timings["publish"] = time.perf_counter() - clock

@@ -21,7 +21,7 @@ from pipeline.extraction.fetching import Fetched, fetch_source, read_offline
 from pipeline.extraction.model import Corpus, Document
 from pipeline.extraction.sources import Source
 from pipeline.fs import write_json_atomic
-from pipeline.localization.machine import api_key_from_env, translate_catalog
+from pipeline.localization.machine import api_key_from_env
 from pipeline.localization.pofile import catalog_path, render_catalog, template_path, write_catalog
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.qa import check_catalog, errors
@@ -30,7 +30,7 @@ from pipeline.localization.template import template_for
 from pipeline.localization.workspace import Workspace
 from pipeline.publishing.changes import diff_published, write_corpus
 from pipeline.publishing.mofile import write_mofile
-from pipeline.publishing.policy import Translations, publish_locale
+from pipeline.publishing.policy import Translations, publish_locale, translations_for
 from pipeline.publishing.published import PublishedSet, published_path, read_published, write_published
 from pipeline.publishing.releases import current_release, read_manifest, stage_release
 from pipeline.refresh.plan import FINGERPRINT_KEY, RefreshPlan
@@ -108,20 +108,10 @@ def machine_drafts(settings: Settings, locale: str, provider: str) -> dict[str, 
     if provider == "none" or locale in PSEUDO_LOCALES:
         return None
     workspace = Workspace.from_settings(settings)
-    memory = workspace.memory(locale)
-    catalog = workspace.catalog(locale)
-    try:
-        report = translate_catalog(
-            catalog,
-            locale=locale,
-            provider=provider,
-            url=settings.mt_url or None,
-            api_key=api_key_from_env(settings.mt_api_key_env) if settings.mt_api_key_env else None,
-            memory=memory,
-            dnt_terms=tuple(settings.do_not_translate),
-        )
-    finally:
-        write_catalog(catalog, catalog_path(workspace.root, locale))  # keep every draft obtained
+    key_env = settings.mt_api_key_env
+    report = workspace.draft(
+        locale, provider, url=settings.mt_url or None, api_key=api_key_from_env(key_env) if key_env else None
+    )
     return report.to_dict()
 
 
@@ -178,13 +168,7 @@ def publish(
         for locale in locales:
             translations = None
             if locale != ENGLISH:
-                translations = Translations(
-                    locale,
-                    workspace.catalog(locale),
-                    workspace.decisions(locale),
-                    settings.publish_policy,
-                    pseudo=locale in PSEUDO_LOCALES,
-                )
+                translations = translations_for(workspace, locale, settings.publish_policy)
                 write_mofile(translations, staging / "messages" / locale / "LC_MESSAGES" / "portal.mo")
             published = publish_locale(corpus, locale, translations)
             visible[locale] = diff_published(_live_published(plan, locale), published)
