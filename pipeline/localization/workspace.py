@@ -104,7 +104,7 @@ class Workspace:
             if path.exists()
             else Catalog(locale=locale, project=template.project)
         )
-        return merge_catalog(old, template, fuzzy_threshold=self.fuzzy_threshold)
+        return merge_catalog(old, template, segment_contexts=True, fuzzy_threshold=self.fuzzy_threshold)
 
     def write_pseudo(self, template: Catalog, locale: str = "en_XA") -> Path:
         """Regenerate a pseudo-locale from the template (the caller holds the lock)."""
