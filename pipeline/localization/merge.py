@@ -16,7 +16,10 @@ message with every old one.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -225,7 +228,7 @@ def merge_catalog(
         # 2. As msgmerge: the most similar translated message, live or obsolete, even one already
         # used by an exact match (one translation may seed several drafts).
         candidates = [m for m in (*actives, *obsoletes) if _translated(m) and _text(m.id)]
-        finder = _SimilarFinder(candidates, threshold)
+        finder = _SimilarFinder(candidates, threshold, len(pending))
         for index in pending:
             new = new_messages[index]
             source = finder.best(new)
@@ -344,58 +347,107 @@ class _SimilarFinder:
     """msgmerge's fuzzy search: the old message whose msgid is most similar to a new one.
 
     rapidfuzz's ``ratio`` on the UTF-8 bytes is gettext's ``fstrcmp`` (both count the
-    insertions and deletions that turn one string into the other). As msgmerge's index, a
+    insertions and deletions that turn one string into the other). As in msgmerge's index, a
     candidate must share a 4-character sequence with a msgid of 4 characters or more, and a
     shorter msgid is compared with short candidates only; a candidate with the same context or
-    none gets msgmerge's tiny bonus. The scan runs in C with a score cutoff that starts at the
-    score of the same-context candidates, so most comparisons stop at the length check.
+    none gets msgmerge's tiny bonus, and ties go to the one sharing more 4-grams. The scan runs in
+    C over the candidates of a compatible length only: a first guess from an index of word
+    starts raises the score to beat, which narrows the length window (a ratio of s allows
+    lengths to differ by at most (1 - s/100) of their sum).
     """
 
     LIMIT = 8
+    BUDGET = 1_000_000
+    """Above this many query-candidate pairs, a msgid without a close first guess is compared with
+    the candidates sharing the most word starts only (msgmerge's own ``heuristic`` search)."""
 
-    def __init__(self, candidates: list[Message], threshold: float) -> None:
-        self.candidates = candidates
-        self.texts = [_text(m.id).encode() for m in candidates]
+    def __init__(self, candidates: list[Message], threshold: float, queries: int) -> None:
         self.threshold = threshold
-        self.by_context: dict[str | None, list[int]] = {}
-        for number, message in enumerate(candidates):
-            self.by_context.setdefault(message.context, []).append(number)
+        self.heuristic = queries * len(candidates) > self.BUDGET
+        order = sorted(range(len(candidates)), key=lambda n: len(_text(candidates[n].id).encode()))
+        self.candidates = [candidates[n] for n in order]
+        self.texts = [_text(m.id).encode() for m in self.candidates]
+        self.lengths = [len(t) for t in self.texts]
+        self.index: dict[bytes, list[int]] = {}
+        for number, text in enumerate(self.texts):
+            for token in set(_WORD_START.findall(text)):
+                self.index.setdefault(token, []).append(number)
+        self.common = max(50, len(candidates) // 100)
+        self.firstfew = max(10, int(len(candidates) ** 0.5))  # as many as msgmerge's heuristic tries
+        self.by_context: dict[str, list[int]] = {}
+        for number, message in enumerate(self.candidates):
+            if message.context is not None:
+                self.by_context.setdefault(message.context, []).append(number)
 
     def best(self, new: Message) -> Message | None:
         text = _text(new.id)
         query = text.encode()
         if not query:
             return None
-        cutoff = self.threshold
-        for number in self.by_context.get(new.context, ()):
-            cutoff = max(cutoff, fuzz.ratio(query, self.texts[number], score_cutoff=cutoff))
-        found = process.extract(query, self.texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=self.LIMIT)
-        if not found and cutoff > self.threshold:  # only reachable through a rounding edge
-            found = process.extract(query, self.texts, scorer=fuzz.ratio, score_cutoff=self.threshold)
+        found = dict(self.score(query, self.by_context.get(new.context, []) if new.context else []))
+        if self.heuristic:  # too many pairs to compare all: msgmerge's own heuristic search
+            found.update(self.score(query, self.shortlist(query)))
+            return self.choose(found, new, text)
+        floor = max([self.threshold, *found.values()])
+        low, high = self.window(len(query), floor)
+        top = process.extractOne(query, self.texts[low:high], scorer=fuzz.ratio, score_cutoff=floor - 0.01)
+        if top is not None:
+            found[low + top[2]] = top[1]
+            floor = max(floor, top[1])
+        if found:  # every candidate as good as the best (ties, and msgmerge's context bonus)
+            low, high = self.window(len(query), floor - 0.01)
+            for _, score, number in process.extract(
+                query, self.texts[low:high], scorer=fuzz.ratio, score_cutoff=floor - 0.01, limit=self.LIMIT
+            ):
+                found[low + number] = score
+        return self.choose(found, new, text)
+
+    def window(self, length: int, score: float) -> tuple[int, int]:
+        """The candidates whose length allows a ratio of ``score``: their lengths may differ by at
+        most (1 - score/100) of the sum."""
+        share = 1 - score / 100
+        low = bisect.bisect_left(self.lengths, length * (1 - share) / (1 + share) - 1)
+        return low, bisect.bisect_right(self.lengths, length * (1 + share) / (1 - share) + 1)
+
+    def choose(self, found: dict[int, float], new: Message, text: str) -> Message | None:
         grams = _grams(text) if len(text) >= 4 else None
         best: tuple[float, int, int] | None = None
-        for _, score, number in found:
+        for number, score in found.items():
             candidate = self.candidates[number]
-            shared = self._shared(grams, _text(candidate.id), len(query), len(self.texts[number]))
-            if shared < 0:
-                continue
+            shared = _shared(grams, _text(candidate.id), len(text.encode()), self.lengths[number])
             bonus = 0.001 if candidate.context is None or candidate.context == new.context else 0.0
-            if score + bonus <= self.threshold:
+            if shared < 0 or score + bonus <= self.threshold:
                 continue
             rank = (-(score + bonus), -shared, number)
             if best is None or rank < best:
                 best = rank
         return self.candidates[best[2]] if best is not None else None
 
-    @staticmethod
-    def _shared(grams: list[str] | None, other: str, length: int, other_length: int) -> int:
-        """How many 4-grams of the query the candidate has (-1: msgmerge never compares them)."""
-        if grams is None:  # a query under 4 characters: candidates of a comparable byte length
-            low, high = -(-length * 3 // 7), length * 7 // 3
-            return 0 if low <= other_length <= high else -1
-        theirs = set(_grams(other))
-        shared = sum(1 for gram in grams if gram in theirs)
-        return shared if shared else -1
+    def shortlist(self, query: bytes) -> list[int]:
+        """The candidates sharing the most word starts with the query, rarest words first."""
+        postings = sorted(
+            (self.index[t] for t in set(_WORD_START.findall(query)) if t in self.index), key=len
+        )
+        rare = [p for p in postings if len(p) <= self.common][:8] or postings[:1]
+        counts = Counter(itertools.chain.from_iterable(rare))
+        return [number for number, _ in counts.most_common(self.firstfew)]
+
+    def score(self, query: bytes, numbers: list[int]) -> list[tuple[int, float]]:
+        scored = [(n, fuzz.ratio(query, self.texts[n], score_cutoff=self.threshold)) for n in numbers]
+        return [(number, score) for number, score in scored if score]
+
+
+_WORD_START = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z0-9_]{4}")
+
+
+def _shared(grams: list[str] | None, other: str, length: int, other_length: int) -> int:
+    """How many 4-grams of the query the candidate has (-1: msgmerge never compares them)."""
+    if grams is None:  # a query under 4 characters: candidates of a comparable byte length
+        low, high = -(-length * 3 // 7), length * 7 // 3
+        return 0 if low <= other_length <= high else -1
+    theirs = set(_grams(other))
+    shared = sum(1 for gram in grams if gram in theirs)
+    return shared if shared else -1
 
 
 def _grams(text: str) -> list[str]:

@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -278,6 +279,8 @@ class _Parser:
 
     def strings(self, token: str) -> list[str]:
         """The unescaped strings of a line: one, or several side by side as GNU gettext allows."""
+        if token[:1] == '"' and token[-1:] == '"' and token.count('"') == 2 and "\\" not in token:
+            return [token[1:-1]]  # the common case, without regular expressions
         if not _STRINGS.fullmatch(token):
             token = token.strip()
             if not token:
@@ -566,73 +569,63 @@ def _field(prefix: str, name: str, value: str, page_width: int, wrap: bool) -> s
         escaped = _escape(portion)
         more = number < len(portions) - 1
         startcol = (len(prefix) + len(name) + 1 if first else len(prefix)) + 1 - after_break
-        breaks = _breaks(escaped, width, startcol)
-        if first and escaped and (more or startcol > width or breaks):
+        pieces = _breaks(escaped, width, startcol)
+        if first and escaped and (more or startcol > width or len(pieces) > 1):
             out.append(f'{prefix}{name} ""\n')
             first = False
             startcol = len(prefix) + 1 - after_break
-            breaks = _breaks(escaped, width, startcol)
+            pieces = _breaks(escaped, width, startcol)
         lead = f"{prefix}{name} " if first else prefix
         first = False
-        pieces = [escaped[i:j] for i, j in zip([0, *breaks], [*breaks, len(escaped)], strict=True)]
         out.append(lead + '"' + f'"\n{prefix}"'.join(pieces) + '"\n')
     return "".join(out)
 
 
-def _breaks(escaped: str, width: int, startcol: int) -> list[int]:
-    """Where lines break in an escaped portion (character offsets), by gettext's greedy rule."""
-    if startcol + len(escaped.encode()) <= width:  # the display width never exceeds the UTF-8 length
-        return []
-    if _unistring is not None:
-        return _unistring_breaks(escaped, width, startcol)
-    return _greedy(escaped, _space_opportunities(escaped), width, startcol)
+def _breaks(escaped: str, width: int, startcol: int) -> list[str]:
+    """The escaped portion cut into lines by gettext's greedy rule (one piece when it fits)."""
+    data = escaped.encode()
+    if startcol + len(data) <= width:  # the display width never exceeds the UTF-8 length
+        return [escaped]
+    cuts = (
+        _unistring_breaks(data, width, startcol) if _unistring is not None else _greedy(data, width, startcol)
+    )
+    if not cuts:
+        return [escaped]
+    return [data[i:j].decode() for i, j in zip([0, *cuts], [*cuts, len(data)], strict=True)]
 
 
-def _protected(escaped: str) -> list[bool]:
-    """Per character: whether a break before it is forbidden (inside escapes, before a final \\n)."""
-    banned = [False] * len(escaped)
-    i = 0
-    while i < len(escaped):
-        if escaped[i] == "\\" and i + 1 < len(escaped):
-            banned[i + 1] = True
-            i += 2
-        else:
-            i += 1
-    if escaped.endswith("\\n") and _ends_with_escape(escaped):
-        banned[len(escaped) - 2] = True  # a portion ends with its newline: never break before it
+_ESCAPED = re.compile(rb"\\.")
+_BREAK_PROHIBITED = 1
+
+
+def _overrides(data: bytes) -> bytearray:
+    """Per byte: 1 where a break before it is forbidden (inside an escape, before a final \\n)."""
+    banned = bytearray(len(data))
+    for match in _ESCAPED.finditer(data):
+        banned[match.start() + 1] = _BREAK_PROHIBITED
+    if data.endswith(b"\\n") and (len(data) - 1 - len(data[:-1].rstrip(b"\\"))) % 2 == 1:
+        banned[len(data) - 2] = _BREAK_PROHIBITED  # a portion ends with its newline: keep them together
     return banned
 
 
-def _ends_with_escape(escaped: str) -> bool:
-    body = escaped[:-1]
-    return (len(body) - len(body.rstrip("\\"))) % 2 == 1
-
-
-def _space_opportunities(escaped: str) -> list[bool]:
-    """Fallback break opportunities without libunistring: after a space, before a non-space."""
-    banned = _protected(escaped)
-    return [
-        i > 0 and escaped[i - 1] == " " and escaped[i] != " " and not banned[i] for i in range(len(escaped))
-    ]
-
-
-def _greedy(escaped: str, possible: list[bool], width: int, startcol: int) -> list[int]:
-    """libunistring's ``u8_width_linebreaks`` choice of breaks, for one-column characters."""
-    breaks: list[int] = []
+def _greedy(data: bytes, width: int, startcol: int) -> list[int]:
+    """Without libunistring: breaks after spaces only, chosen as ``u8_width_linebreaks`` does."""
+    banned = _overrides(data)
+    text = data.decode()
+    cuts: list[int] = []
     last: int | None = None
-    column, piece = startcol, 0
-    for i in range(len(escaped)):
-        if possible[i]:
+    column, piece, offset = startcol, 0, 0
+    for i, char in enumerate(text):
+        if i and text[i - 1] == " " and char != " " and not banned[offset]:
             if last is not None and column + piece > width:
-                breaks.append(last)
+                cuts.append(last)
                 column = 0
-            last = i
-            column += piece
-            piece = 0
-        piece += 1
+            last, column, piece = offset, column + piece, 0
+        piece += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        offset += len(char.encode())
     if last is not None and column + piece > width:
-        breaks.append(last)
-    return breaks
+        cuts.append(last)
+    return cuts
 
 
 def _load_unistring() -> Callable[..., int] | None:
@@ -656,25 +649,22 @@ def _load_unistring() -> Callable[..., int] | None:
 
 
 _unistring = _load_unistring()
-_BREAK_PROHIBITED, _BREAK_POSSIBLE = 1, 2
+_marks = ctypes.create_string_buffer(4096)
 
 
-def _unistring_breaks(escaped: str, width: int, startcol: int) -> list[int]:
+def _unistring_breaks(data: bytes, width: int, startcol: int) -> list[int]:
     """The breaks libunistring chooses, as msgmerge calls it: the same library, the same result."""
+    global _marks
     assert _unistring is not None
-    data = escaped.encode()
-    overrides = bytearray(len(data))
-    offsets: list[int] = []  # byte offset of each character
-    position = 0
-    for char, banned in zip(escaped, _protected(escaped), strict=True):
-        offsets.append(position)
-        if banned:
-            overrides[position] = _BREAK_PROHIBITED
-        position += len(char.encode()) if char >= "\x80" else 1
-    result = ctypes.create_string_buffer(len(data))
-    _unistring(data, len(data), width, startcol, 0, bytes(overrides), b"UTF-8", result)
-    marks = result.raw
-    return [i for i, offset in enumerate(offsets) if marks[offset] == _BREAK_POSSIBLE]
+    if len(_marks) < len(data):
+        _marks = ctypes.create_string_buffer(2 * len(data))  # one buffer, reused: allocating is slow
+    _unistring(data, len(data), width, startcol, 0, bytes(_overrides(data)), b"UTF-8", _marks)
+    found, cuts = ctypes.string_at(_marks, len(data)), []
+    at = found.find(b"\x02")
+    while at >= 0:
+        cuts.append(at)
+        at = found.find(b"\x02", at + 1)
+    return cuts
 
 
 # -- files ---------------------------------------------------------------------------------------
