@@ -510,7 +510,7 @@ def merge_header(old: Header | None, template: Header | None) -> Header | None:
         value = template.get(name) if template is not None else None
         if value is not None:
             header = header.with_field(name, value)
-    if header.get("Language") is None:
+    if header.get("Language") is None and header.get("Language-Team") is not None:
         team = re.search(r"<([A-Za-z_@]+)@li\.org>", header.get("Language-Team") or "")
         header = header.with_field("Language", team.group(1) if team else "")
     ours, theirs = header.charset, template.charset if template is not None else None

@@ -302,8 +302,11 @@ class _Parser:
                 if char not in _SIMPLE_ESCAPES:
                     raise self.error(f"invalid escape sequence \\{char}")
                 return _SIMPLE_ESCAPES[char]
+            value = (int(octal, 8) if octal else int(hexa, 16)) % 256
+            if value < 0x80:
+                return chr(value)
             raw = True  # a byte of the file's charset: decoded with the text around it below
-            return chr(0xDC00 + (int(octal, 8) if octal else int(hexa, 16)) % 256)
+            return chr(0xDC00 + value)
 
         text = _ESCAPE.sub(one, body)
         if not raw:
