@@ -3,9 +3,11 @@
 For each size it writes DEF.po (a translated catalog) and REF.pot (the next template: 5% of the
 msgids changed by a small edit, a fifth of those also under a renumbered segment id, 2% added,
 2% removed) with known ground truth, runs our merge end
-to end (read both files, merge, write) in process and ``msgmerge --previous -q`` on the same
-files, then reads both outputs back with polib and counts exact, fuzzy, new and obsolete entries,
-and how many fuzzy entries carry the right previous msgid.
+to end (read both files, merge, write) in a child process and ``msgmerge --previous -q`` on the
+same files, measuring time and peak RSS of each, then reads both outputs back with polib and
+counts exact, fuzzy, new and obsolete entries, and how many fuzzy entries carry the right previous
+msgid. A last row does the same on a real pair (Sphinx 7.2.6's Japanese catalog, Sphinx 8.1.3's
+template, from tests/data/po/sphinx).
 
     python bench/catalog_update.py [--sizes 5000,50000] [--format table|json] [--keep DIR]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -27,7 +30,7 @@ import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.localization.merge import merge_files
+REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "po" / "sphinx"
 
 CHANGED, ADDED, REMOVED = 0.05, 0.02, 0.02
 MOVED = 0.2  # of the changed segments, the share whose segment id changed too (found only fuzzily)
@@ -238,34 +241,70 @@ def count(out: Path, case: Case) -> dict[str, int]:
     return stats
 
 
-def run_size(size: int, directory: Path) -> dict:
-    case = generate(size)
-    def_po, ref_pot = write_files(case, directory)
+def timed(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one child process, measured by the kernel (wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def ours_command(def_po: Path, ref_pot: Path, out: Path) -> list[str]:
+    # The whole `portal catalog merge` path (read both files, merge, write), without the CLI's
+    # import of typer and rich.
+    code = "import sys; from pipeline.localization.merge import merge_files; merge_files(*sys.argv[1:])"
+    return [sys.executable, "-c", code, str(def_po), str(ref_pot), str(out)]
+
+
+def compare(def_po: Path, ref_pot: Path, directory: Path) -> dict:
     ours_out, theirs_out = directory / "ours.po", directory / "msgmerge.po"
-
-    start = time.perf_counter()
-    merge_files(def_po, ref_pot, ours_out)
-    ours_s = time.perf_counter() - start
-
-    start = time.perf_counter()
-    subprocess.run(
-        ["msgmerge", "--previous", "-q", "-o", str(theirs_out), str(def_po), str(ref_pot)], check=True
+    ours_s, ours_mb = timed(ours_command(def_po, ref_pot, ours_out))
+    theirs_s, theirs_mb = timed(
+        ["msgmerge", "--previous", "-q", "-o", str(theirs_out), str(def_po), str(ref_pot)]
     )
-    theirs_s = time.perf_counter() - start
-
     return {
         "ours_s": round(ours_s, 3),
         "msgmerge_s": round(theirs_s, 3),
         "ratio": round(ours_s / theirs_s, 3),
-        "ours": count(ours_out, case),
-        "msgmerge": count(theirs_out, case),
-        "expected": {
+        "ours_mb": round(ours_mb, 1),
+        "msgmerge_mb": round(theirs_mb, 1),
+    }
+
+
+def run_size(size: int, directory: Path) -> dict:
+    case = generate(size)
+    def_po, ref_pot = write_files(case, directory)
+    result = compare(def_po, ref_pot, directory)
+    result.update(
+        ours=count(directory / "ours.po", case),
+        msgmerge=count(directory / "msgmerge.po", case),
+        expected={
             "exact": size - len(case.removed) - len(case.changed),
             "fuzzy": len(case.changed),
             "new": len(case.added),
             "obsolete": len(case.removed),
         },
-    }
+    )
+    return result
+
+
+def run_real(directory: Path) -> dict:
+    """A real pair: Sphinx 7.2.6's Japanese catalog and Sphinx 8.1.3's template (tests/data/po)."""
+    result = compare(REAL / "ja-7.2.6.po", REAL / "sphinx-8.1.3.pot", directory)
+    for tool, name in (("ours", "ours.po"), ("msgmerge", "msgmerge.po")):
+        po = polib.pofile(str(directory / name), wrapwidth=0)
+        result[tool] = {
+            "exact": len(po.translated_entries()),
+            "fuzzy": len(po.fuzzy_entries()),
+            "new": len(po.untranslated_entries()),
+            "obsolete": len(po.obsolete_entries()),
+        }
+    same = (directory / "ours.po").read_bytes() == (directory / "msgmerge.po").read_bytes()
+    result["identical_output"] = same
+    return result
 
 
 def print_table(results: dict) -> None:
@@ -277,6 +316,7 @@ def print_table(results: dict) -> None:
         "size",
         "tool",
         "seconds",
+        "peak MB",
         "exact",
         "fuzzy",
         "correct fuzzy",
@@ -292,11 +332,14 @@ def print_table(results: dict) -> None:
             ("ours", result["ours_s"]),
             ("msgmerge", result["msgmerge_s"]),
         ):
+            if tool not in result:
+                continue
             row = result[tool]
             table.add_row(
                 size,
                 tool,
                 "" if seconds is None else f"{seconds:.3f}",
+                "" if seconds is None else f"{result[tool + '_mb']:.0f}",
                 str(row["exact"]),
                 str(row["fuzzy"]),
                 str(row.get("correct_fuzzy", row["fuzzy"])),
@@ -305,7 +348,7 @@ def print_table(results: dict) -> None:
                 str(row["obsolete"]),
                 str(row.get("lost", 0)),
             )
-        table.add_row(size, "ratio", f"{result['ratio']:.2f}x", *[""] * 7, end_section=True)
+        table.add_row(size, "ratio", f"{result['ratio']:.2f}x", *[""] * 8, end_section=True)
     Console(width=max(Console().width, 110)).print(table)
 
 
@@ -314,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="5000,50000", help="comma-separated catalog sizes")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--keep", type=Path, help="keep the generated files in this directory")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-catalog row (Sphinx ja)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results = {}
@@ -323,6 +367,12 @@ def main(argv: list[str] | None = None) -> int:
             results[str(size)] = run_size(size, directory)
             if args.keep:
                 shutil.copytree(directory, args.keep / str(size), dirs_exist_ok=True)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    if not args.no_real:
+        directory = Path(tempfile.mkdtemp(prefix="catalog-bench-real-"))
+        try:
+            results["sphinx ja"] = run_real(directory)
         finally:
             shutil.rmtree(directory, ignore_errors=True)
     if args.format == "json":

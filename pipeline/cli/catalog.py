@@ -65,6 +65,14 @@ def merge(
     definitions: Path = typer.Argument(..., metavar="DEF.po", help="Catalog with the existing translations."),
     reference: Path = typer.Argument(..., metavar="REF.pot", help="Template with the current sources."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the merged catalog."),
+    width: int = typer.Option(79, "--width", "-w", min=1, help="Page width for wrapping strings."),
+    no_wrap: bool = typer.Option(False, "--no-wrap", help="Do not wrap long strings (as msgmerge)."),
+    segment_contexts: bool = typer.Option(
+        False,
+        "--segment-contexts",
+        help="A msgctxt is a unique segment id (the portal's catalogs): a changed message under "
+        "the same id becomes a draft of that segment.",
+    ),
 ) -> None:
     """Merge a template into a catalog, like `msgmerge --previous`, on any pair of files.
 
@@ -72,7 +80,9 @@ def merge(
     """
     from pipeline.localization.merge import merge_files
 
-    stats = merge_files(definitions, reference, output)
+    stats = merge_files(
+        definitions, reference, output, width=width, wrap=not no_wrap, segment_contexts=segment_contexts
+    )
     typer.echo(
         f"{output}: {stats.exact} exact, {stats.fuzzy} fuzzy, {stats.new} new, {stats.obsolete} obsolete"
     )

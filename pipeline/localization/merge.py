@@ -1,28 +1,40 @@
 """The merge of a template into a translated catalog, with the semantics of ``msgmerge --previous``.
 
 Unchanged source keeps its translation; changed source keeps it as a draft (``fuzzy``) with the
-previous msgid; removed source becomes obsolete (``#~``); new source is untranslated. Matching is
-linear: by (msgctxt, msgid), then by msgctxt alone (the segment id is stable, its text changed),
-then by msgid alone (the segment was renamed), then fuzzily with rapidfuzz but only among the few
-entries still unmatched on both sides, preferring candidates from the same document. Babel's
-``Catalog.update`` is never used: it compares every new message with every old one.
+previous msgid; removed source becomes obsolete (``#~``); new source is untranslated. As in
+msgmerge, the header comes from the catalog (only ``POT-Creation-Date`` and
+``Report-Msgid-Bugs-To`` from the template), exact matches come first, obsolete entries
+included (and come back translated), and a fuzzy match is made by similarity of the msgids
+alone (rapidfuzz's ``ratio`` above msgmerge's 0.6), never because two messages share a context.
+
+The product's own catalogs use a msgctxt as a segment id, so ``segment_contexts=True`` adds
+their rule: a changed message under the same id is that segment edited (a draft), the same text
+under a new id is that segment renamed, and fuzzy matching pairs the remaining ones one to one,
+preferring the same document. Babel's ``Catalog.update`` is never used: it compares every new
+message with every old one.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import bisect
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from rapidfuzz import fuzz, process
 
 from pipeline.errors import CatalogError
+from pipeline.localization.entries import Entry, Header, MessageString, PoCatalog, previous_context_of
 from pipeline.localization.pofile import (
+    WIDTH,
     catalog_key,
     catalog_lock,
     catalog_path,
+    header_of,
     key_for,
     list_locales,
     read_catalog,
@@ -30,12 +42,20 @@ from pipeline.localization.pofile import (
     write_catalog,
 )
 
+MSGMERGE_THRESHOLD = 60.0
+"""msgmerge's FUZZY_THRESHOLD (0.6) on rapidfuzz's 0-100 scale; a match must score above it."""
 FUZZY_THRESHOLD = 80.0
-"""The least rapidfuzz ``ratio`` (0-100) for an old translation to become a draft of a new source."""
+"""The least score for a draft between segments of the product's own catalogs."""
 SAME_DOCUMENT_BONUS = 5.0
 """Added to the score of a candidate from the same document (the msgctxt before '#'), which also
-lowers the threshold for it by as much."""
+lowers the threshold for it by as much (segment contexts only)."""
 CANDIDATES = 5
+# msgmerge orders the header fields it knows this way; the others follow in their own order.
+KNOWN_FIELDS = (
+    "Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
+    "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
+    "Content-Transfer-Encoding",
+)  # fmt: skip
 
 
 @dataclass
@@ -56,8 +76,8 @@ class MergeStats:
         return f"{self.exact} kept, {self.fuzzy} drafts (fuzzy), {self.new} new, {self.obsolete} obsolete"
 
 
-def _text(msgid: str | tuple[str, ...] | list[str]) -> str:
-    return msgid[0] if isinstance(msgid, (list, tuple)) else msgid
+def _text(msgid: object) -> str:
+    return str(msgid[0]) if isinstance(msgid, (list, tuple)) else str(msgid)
 
 
 def _label(message: Message) -> str:
@@ -73,109 +93,120 @@ def _translated(message: Message) -> bool:
     return any(string) if isinstance(string, (list, tuple)) else bool(string)
 
 
+def _plural(message: Message) -> bool:
+    return isinstance(message.id, (list, tuple))
+
+
 def _fits(old: Message, new: Message) -> bool:
     """Whether old's translation can be carried over without losing plural forms."""
-    return (
-        isinstance(new.id, (list, tuple))
-        or not isinstance(old.string, (list, tuple))
-        or not any(old.string[1:])
-    )
+    return _plural(new) or not isinstance(old.string, (list, tuple)) or not any(old.string[1:])
 
 
-def _carry(old_string, new: Message, nplurals: int):
-    if isinstance(new.id, (list, tuple)):
-        forms = list(old_string) if isinstance(old_string, (list, tuple)) else [old_string or ""]
+def _carry(old_string: object, new: Message, nplurals: int) -> MessageString:
+    if _plural(new):
+        if not isinstance(old_string, (list, tuple)):
+            return (str(old_string or ""),) * nplurals  # as msgmerge: the singular in every form
+        forms = [str(s) for s in old_string]
         return tuple(forms + [""] * (max(nplurals, len(forms)) - len(forms)))
-    return old_string[0] if isinstance(old_string, (list, tuple)) else old_string
+    return str(old_string[0]) if isinstance(old_string, (list, tuple)) else str(old_string or "")
 
 
-def _empty(new: Message, nplurals: int):
-    return ("",) * nplurals if isinstance(new.id, (list, tuple)) else ""
+def _empty(new: Message, nplurals: int) -> MessageString:
+    return ("",) * nplurals if _plural(new) else ""
 
 
-def _build(
-    template: Message, string, flags: Iterable[str], user_comments, previous_id, previous_context
-) -> Message:
-    message = Message(
+def _previous_of(source: Message) -> tuple[list[str], str | None]:
+    """The previous fields a draft made from ``source`` shows: the last text a reviewer saw."""
+    if "fuzzy" in source.flags and source.previous_id:
+        return list(source.previous_id), previous_context_of(source)
+    previous = [_text(source.id)] + ([str(source.id[1])] if _plural(source) else [])
+    return previous, source.context
+
+
+def _entry(
+    template: Message,
+    string: MessageString,
+    flags: Iterable[str],
+    source: Message | None,
+    previous: tuple[list[str], str | None] = ([], None),
+) -> Entry:
+    """A message of the result: the template's text, comments and references, the catalog's
+    translation and translator comments. The template's lists are shared, not copied."""
+    return Entry(
         template.id,
         string,
-        template.locations,
-        (),
-        template.auto_comments,
-        user_comments,
-        previous_id,
-        lineno=template.lineno,
         context=template.context,
+        locations=template.locations,  # type: ignore[arg-type]
+        flags=set(flags),
+        auto_comments=template.auto_comments,
+        user_comments=source.user_comments if source is not None else [],
+        previous_id=previous[0],
+        previous_context=previous[1],
+        lineno=template.lineno,
     )
-    message.flags = set(flags)  # not Babel's python-format guess: flags come from the template
-    if previous_context is not None:
-        message.previous_context = previous_context
-    return message
 
 
 def merge_catalog(
     old: Catalog,
     template: Catalog,
     *,
-    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    segment_contexts: bool = False,
+    fuzzy_threshold: float | None = None,
     same_document_bonus: float = SAME_DOCUMENT_BONUS,
     fuzzy_matching: bool = True,
-) -> tuple[Catalog, MergeStats]:
+) -> tuple[PoCatalog, MergeStats]:
     """Merge ``template`` into ``old`` and return a new catalog (the inputs are not changed)."""
-    result = copy.copy(old)  # the header of the translation, the creation date of the template
-    result._messages = {}
-    result.obsolete = {}
-    result.creation_date = template.creation_date
+    threshold = (
+        fuzzy_threshold
+        if fuzzy_threshold is not None
+        else (FUZZY_THRESHOLD if segment_contexts else MSGMERGE_THRESHOLD)
+    )
+    result = PoCatalog(locale=old.locale_identifier, domain=old.domain)
+    result.use_header(merge_header(header_of(old), header_of(template)))
+    if isinstance(old, PoCatalog) and old.header is None:
+        result.creation_date = template.creation_date
     nplurals = old.num_plurals
     stats = MergeStats()
 
     actives = list(old._messages.values())
     obsoletes = list(old.obsolete.values())
-    used: set[int] = set()  # id() of old messages whose translation has found a new home
     obsolete_ids = {id(m) for m in obsoletes}
-    by_key = {key_for(m): m for m in actives}
-    by_context: dict[str, list[Message]] = {}
-    by_msgid: dict[str, list[Message]] = {}
-    for message in (*actives, *obsoletes):
-        if not _translated(message):
-            continue
-        if message.context is not None:
-            by_context.setdefault(message.context, []).append(message)
-        by_msgid.setdefault(_text(message.id), []).append(message)
+    used: set[int] = set()  # id() of old messages whose translation has found a new home
+    by_key: dict[tuple[str | None, str], Message] = {key_for(m): m for m in obsoletes}
+    by_key.update((key_for(m), m) for m in actives)  # a live entry wins over an obsolete one
 
     new_messages = list(template._messages.values())
-    placed: list[Message | None] = [None] * len(new_messages)
+    placed: list[Entry | None] = [None] * len(new_messages)
     pending: list[int] = []
 
     def draft(index: int, new: Message, source: Message) -> None:
         used.add(id(source))
-        if "fuzzy" in source.flags and source.previous_id:
-            previous = list(source.previous_id)  # the last text a reviewer approved
-            previous_context = getattr(source, "previous_context", None)
-        else:
-            previous = [_text(source.id)] + ([source.id[1]] if isinstance(source.id, (list, tuple)) else [])
-            previous_context = source.context if source.context != new.context else None
         flags = (new.flags - {"fuzzy"}) | {"fuzzy"}
         string = _carry(source.string, new, nplurals)
-        placed[index] = _build(new, string, flags, source.user_comments, previous, previous_context)
+        placed[index] = _entry(new, string, flags, source, _previous_of(source))
         stats.fuzzy += 1
         stats.fuzzy_ids.append(_label(new))
         if id(source) in obsolete_ids:
             stats.revived_ids.append(_label(new))
 
-    # 1. Same context and msgid: the translation stays as it is.
+    # 1. Same context and msgid (live or obsolete): the translation stays as it is.
     for index, new in enumerate(new_messages):
-        key = key_for(new)
-        source = by_key.get(key)
-        if source is not None and _fits(source, new):
+        source = by_key.get(key_for(new))
+        if source is None:
+            pending.append(index)
+        elif not _fits(source, new) or _plural(source) != _plural(new):
+            if _translated(source):
+                draft(index, new, source)  # msgmerge too: a change of plurality needs a look
+            else:
+                pending.append(index)
+        else:
             used.add(id(source))
+            if id(source) in obsolete_ids and _translated(source):
+                stats.revived_ids.append(_label(new))
             fuzzy = "fuzzy" in source.flags
             flags = (new.flags - {"fuzzy"}) | ({"fuzzy"} if fuzzy else set())
-            previous = source.previous_id if fuzzy else ()
-            string = _carry(source.string, new, nplurals)
-            placed[index] = _build(
-                new, string, flags, source.user_comments, previous, getattr(source, "previous_context", None)
-            )
+            previous = (list(source.previous_id), previous_context_of(source)) if fuzzy else ([], None)
+            placed[index] = _entry(new, _carry(source.string, new, nplurals), flags, source, previous)
             if not _translated(source):
                 stats.new += 1
                 stats.new_ids.append(_label(new))
@@ -185,56 +216,54 @@ def merge_catalog(
                 stats.kept_draft_ids.append(_label(new))
             else:
                 stats.exact += 1
-        else:
-            pending.append(index)
 
-    def take(candidates: list[Message] | None, new: Message) -> Message | None:
-        if not candidates:
-            return None
-        free = [m for m in candidates if id(m) not in used and _fits(m, new)]
-        if not free:
-            return None
-        document = _document(new.context)
-        # Live entries before obsolete ones, then the same document before others.
-        free.sort(key=lambda m: (id(m) in obsolete_ids, _document(m.context) != document))
-        return free[0]
-
-    # 2. Same segment id, changed text (or an obsolete entry brought back), for every message
-    # before 3. the same text under a renamed segment, so a renamed duplicate cannot take the
-    # translation of a segment that is still there.
-    for lookup in (lambda new: by_context.get(new.context), lambda new: by_msgid.get(_text(new.id))):
-        remaining: list[int] = []
+    if segment_contexts:
+        pending = _segment_matches(pending, new_messages, actives, obsoletes, used, draft)
+        if fuzzy_matching and pending:
+            candidates = [m for m in (*actives, *obsoletes) if id(m) not in used and _translated(m)]
+            news = [new_messages[i] for i in pending]
+            for index, source in _fuzzy_pairs(news, pending, candidates, threshold, same_document_bonus):
+                draft(index, new_messages[index], source)
+    elif fuzzy_matching and pending:
+        # 2. As msgmerge: the most similar translated message, live or obsolete, even one already
+        # used by an exact match (one translation may seed several drafts).
+        candidates = [m for m in (*actives, *obsoletes) if _translated(m) and _text(m.id)]
+        finder = _SimilarFinder(candidates, threshold, len(pending))
         for index in pending:
             new = new_messages[index]
-            source = take(lookup(new), new)
-            if source is None:
-                remaining.append(index)
-            else:
+            source = finder.best(new)
+            if source is not None:
                 draft(index, new, source)
-        pending = remaining
-
-    # 5. Fuzzy matching, only among what is left on both sides.
-    if fuzzy_matching and remaining:
-        candidates = [m for m in (*actives, *obsoletes) if id(m) not in used and _translated(m)]
-        for index, source in _fuzzy_pairs(
-            [new_messages[i] for i in remaining], remaining, candidates, fuzzy_threshold, same_document_bonus
-        ):
-            draft(index, new_messages[index], source)
 
     for index, new in enumerate(new_messages):
         message = placed[index]
         if message is None:
-            message = _build(new, _empty(new, nplurals), new.flags - {"fuzzy"}, (), (), None)
+            message = _entry(new, _empty(new, nplurals), new.flags - {"fuzzy"}, None)
             stats.new += 1
             stats.new_ids.append(_label(new))
-        result[message.id] = message
+        result._messages[catalog_key(message)] = message
 
-    # Every translation not placed above is kept as obsolete, never deleted.
+    _retire(result, actives, obsoletes, used, stats, keep_extracted=segment_contexts)
+    return result, stats
+
+
+def _retire(
+    result: PoCatalog,
+    actives: Sequence[Message],
+    obsoletes: Sequence[Message],
+    used: set[int],
+    stats: MergeStats,
+    *,
+    keep_extracted: bool,
+) -> None:
+    """Keep every translation not placed in the result as obsolete, never delete one.
+
+    As msgmerge, an obsolete entry points nowhere and keeps its translator comments; the
+    product's own catalogs also keep the extracted comments (the segment's notes)."""
     for source in actives:
         if id(source) in used or not _translated(source):
             continue
-        retired = _copy(source)
-        retired.locations = []  # as msgmerge: an obsolete entry points nowhere
+        retired = _obsolete_copy(source, keep_extracted)
         result.obsolete[catalog_key(retired)] = retired
         stats.obsolete += 1
         stats.obsolete_ids.append(_label(source))
@@ -244,21 +273,185 @@ def merge_catalog(
         key = catalog_key(source)
         newer = result.obsolete.get(key)
         if newer is None:
-            result.obsolete[key] = _copy(source)
+            result.obsolete[key] = _obsolete_copy(source, keep_extracted)
         elif _translated(source) and source.string != newer.string:
             # A file may hold the same key live and obsolete; when the live one retires too, the
             # older translation survives as a comment rather than disappearing.
             strings = source.string if isinstance(source.string, (list, tuple)) else [source.string]
             newer.user_comments += [f"older translation: {s}" for s in strings if s]
-    return result, stats
 
 
-def _copy(source: Message) -> Message:
-    copied = source.clone()
-    copied.flags = set(source.flags)
-    if hasattr(source, "previous_context"):
-        copied.previous_context = source.previous_context
-    return copied
+def _obsolete_copy(source: Message, keep_extracted: bool) -> Entry:
+    flags = {f for f in source.flags if not f.startswith("range:")}
+    return Entry(
+        source.id,
+        source.string,
+        context=source.context,
+        flags=flags,
+        auto_comments=list(source.auto_comments) if keep_extracted else [],
+        user_comments=list(source.user_comments),
+        previous_id=list(source.previous_id),
+        previous_context=previous_context_of(source),
+        lineno=source.lineno,
+    )
+
+
+def _segment_matches(
+    pending: list[int],
+    new_messages: list[Message],
+    actives: list[Message],
+    obsoletes: list[Message],
+    used: set[int],
+    draft: Callable[[int, Message, Message], None],
+) -> list[int]:
+    """The product's rule: 2. the same segment id, changed text; 3. the same text, renamed id.
+
+    Every message goes through 2 before any goes through 3, so a renamed duplicate cannot take
+    the translation of a segment that is still there."""
+    obsolete_ids = {id(m) for m in obsoletes}
+    by_context: dict[str, list[Message]] = {}
+    by_msgid: dict[str, list[Message]] = {}
+    for message in (*actives, *obsoletes):
+        if _translated(message):
+            if message.context is not None:
+                by_context.setdefault(message.context, []).append(message)
+            by_msgid.setdefault(_text(message.id), []).append(message)
+
+    def take(candidates: list[Message] | None, new: Message) -> Message | None:
+        free = [m for m in candidates or () if id(m) not in used and _fits(m, new)]
+        document = _document(new.context)
+        # Live entries before obsolete ones, then the same document before others.
+        free.sort(key=lambda m: (id(m) in obsolete_ids, _document(m.context) != document))
+        return free[0] if free else None
+
+    def same_context(new: Message) -> list[Message] | None:
+        return by_context.get(new.context) if new.context is not None else None
+
+    def same_text(new: Message) -> list[Message] | None:
+        return by_msgid.get(_text(new.id))
+
+    for lookup in (same_context, same_text):
+        remaining: list[int] = []
+        for index in pending:
+            new = new_messages[index]
+            source = take(lookup(new), new)
+            if source is None:
+                remaining.append(index)
+            else:
+                draft(index, new, source)
+        pending = remaining
+    return pending
+
+
+class _SimilarFinder:
+    """msgmerge's fuzzy search: the old message whose msgid is most similar to a new one.
+
+    rapidfuzz's ``ratio`` on the UTF-8 bytes is gettext's ``fstrcmp`` (both count the
+    insertions and deletions that turn one string into the other). As in msgmerge's index, a
+    candidate must share a 4-character sequence with a msgid of 4 characters or more, and a
+    shorter msgid is compared with short candidates only; a candidate with the same context or
+    none gets msgmerge's tiny bonus, and ties go to the one sharing more 4-grams. The scan runs in
+    C over the candidates of a compatible length only: a first guess from an index of word
+    starts raises the score to beat, which narrows the length window (a ratio of s allows
+    lengths to differ by at most (1 - s/100) of their sum).
+    """
+
+    LIMIT = 8
+    BUDGET = 1_000_000
+    """Above this many query-candidate pairs, a msgid without a close first guess is compared with
+    the candidates sharing the most word starts only (msgmerge's own ``heuristic`` search)."""
+
+    def __init__(self, candidates: list[Message], threshold: float, queries: int) -> None:
+        self.threshold = threshold
+        self.heuristic = queries * len(candidates) > self.BUDGET
+        order = sorted(range(len(candidates)), key=lambda n: len(_text(candidates[n].id).encode()))
+        self.candidates = [candidates[n] for n in order]
+        self.texts = [_text(m.id).encode() for m in self.candidates]
+        self.lengths = [len(t) for t in self.texts]
+        self.index: dict[bytes, list[int]] = {}
+        for number, text in enumerate(self.texts):
+            for token in set(_WORD_START.findall(text)):
+                self.index.setdefault(token, []).append(number)
+        self.common = max(50, len(candidates) // 100)
+        self.firstfew = max(10, int(len(candidates) ** 0.5))  # as many as msgmerge's heuristic tries
+        self.by_context: dict[str, list[int]] = {}
+        for number, message in enumerate(self.candidates):
+            if message.context is not None:
+                self.by_context.setdefault(message.context, []).append(number)
+
+    def best(self, new: Message) -> Message | None:
+        text = _text(new.id)
+        query = text.encode()
+        if not query:
+            return None
+        found = dict(self.score(query, self.by_context.get(new.context, []) if new.context else []))
+        if self.heuristic:  # too many pairs to compare all: msgmerge's own heuristic search
+            found.update(self.score(query, self.shortlist(query)))
+            return self.choose(found, new, text)
+        floor = max([self.threshold, *found.values()])
+        low, high = self.window(len(query), floor)
+        top = process.extractOne(query, self.texts[low:high], scorer=fuzz.ratio, score_cutoff=floor - 0.01)
+        if top is not None:
+            found[low + top[2]] = top[1]
+            floor = max(floor, top[1])
+        if found:  # every candidate as good as the best (ties, and msgmerge's context bonus)
+            low, high = self.window(len(query), floor - 0.01)
+            for _, score, number in process.extract(
+                query, self.texts[low:high], scorer=fuzz.ratio, score_cutoff=floor - 0.01, limit=self.LIMIT
+            ):
+                found[low + number] = score
+        return self.choose(found, new, text)
+
+    def window(self, length: int, score: float) -> tuple[int, int]:
+        """The candidates whose length allows a ratio of ``score``: their lengths may differ by at
+        most (1 - score/100) of the sum."""
+        share = 1 - score / 100
+        low = bisect.bisect_left(self.lengths, length * (1 - share) / (1 + share) - 1)
+        return low, bisect.bisect_right(self.lengths, length * (1 + share) / (1 - share) + 1)
+
+    def choose(self, found: dict[int, float], new: Message, text: str) -> Message | None:
+        grams = _grams(text) if len(text) >= 4 else None
+        best: tuple[float, int, int] | None = None
+        for number, score in found.items():
+            candidate = self.candidates[number]
+            shared = _shared(grams, _text(candidate.id), len(text.encode()), self.lengths[number])
+            bonus = 0.001 if candidate.context is None or candidate.context == new.context else 0.0
+            if shared < 0 or score + bonus <= self.threshold:
+                continue
+            rank = (-(score + bonus), -shared, number)
+            if best is None or rank < best:
+                best = rank
+        return self.candidates[best[2]] if best is not None else None
+
+    def shortlist(self, query: bytes) -> list[int]:
+        """The candidates sharing the most word starts with the query, rarest words first."""
+        postings = sorted(
+            (self.index[t] for t in set(_WORD_START.findall(query)) if t in self.index), key=len
+        )
+        rare = [p for p in postings if len(p) <= self.common][:8] or postings[:1]
+        counts = Counter(itertools.chain.from_iterable(rare))
+        return [number for number, _ in counts.most_common(self.firstfew)]
+
+    def score(self, query: bytes, numbers: list[int]) -> list[tuple[int, float]]:
+        scored = [(n, fuzz.ratio(query, self.texts[n], score_cutoff=self.threshold)) for n in numbers]
+        return [(number, score) for number, score in scored if score]
+
+
+_WORD_START = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z0-9_]{4}")
+
+
+def _shared(grams: list[str] | None, other: str, length: int, other_length: int) -> int:
+    """How many 4-grams of the query the candidate has (-1: msgmerge never compares them)."""
+    if grams is None:  # a query under 4 characters: candidates of a comparable byte length
+        low, high = -(-length * 3 // 7), length * 7 // 3
+        return 0 if low <= other_length <= high else -1
+    theirs = set(_grams(other))
+    shared = sum(1 for gram in grams if gram in theirs)
+    return shared if shared else -1
+
+
+def _grams(text: str) -> list[str]:
+    return [text[i : i + 4] for i in range(len(text) - 3)]
 
 
 def _fuzzy_pairs(
@@ -275,17 +468,17 @@ def _fuzzy_pairs(
     for position, new in enumerate(news):
         query = _text(new.id)
         document = _document(new.context)
-        found = {}
+        found: dict[int, float] = {}
         for _, score, number in process.extract(
             query, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=CANDIDATES
         ):
             found[number] = score
         same = by_document.get(document) if document is not None else None
         if same:  # the same document needs a little less similarity: its bonus
-            for _, score, number in process.extract(
+            for _, score, key in process.extract(
                 query, same, scorer=fuzz.ratio, score_cutoff=cutoff - bonus, limit=2
             ):
-                found[number] = score
+                found[int(key)] = score
         for number, score in found.items():
             if document is not None and _document(candidates[number].context) == document:
                 score += bonus
@@ -303,7 +496,64 @@ def _fuzzy_pairs(
     return pairs
 
 
-def merge_files(def_po: str | Path, ref_pot: str | Path, out_po: str | Path, **options) -> MergeStats:
+# -- the header ------------------------------------------------------------------------------------
+
+
+def merge_header(old: Header | None, template: Header | None) -> Header | None:
+    """The header msgmerge writes: the catalog's, with the template's POT-Creation-Date and
+    Report-Msgid-Bugs-To, a Language field, the known fields in gettext's order, and UTF-8
+    when the two files declare different charsets. A catalog without a header gets none."""
+    if old is None:
+        return None
+    header = old
+    for name in ("Report-Msgid-Bugs-To", "POT-Creation-Date"):
+        value = template.get(name) if template is not None else None
+        if value is not None:
+            header = header.with_field(name, value)
+    if header.get("Language") is None and header.get("Language-Team") is not None:
+        team = re.search(r"<([A-Za-z_@]+)@li\.org>", header.get("Language-Team") or "")
+        header = header.with_field("Language", team.group(1) if team else "")
+    ours, theirs = header.charset, template.charset if template is not None else None
+    if ours and theirs and theirs.upper() != "CHARSET" and _canonical(ours) != _canonical(theirs):
+        content_type = header.get("Content-Type") or ""
+        header = header.with_field("Content-Type", re.sub(r"charset=[^\s;]+", "charset=UTF-8", content_type))
+    return replace(header, text=_ordered(header), auto_comments=(), locations=())
+
+
+def _canonical(charset: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return charset.lower()
+
+
+def _ordered(header: Header) -> str:
+    known = {name.lower(): rank for rank, name in enumerate(KNOWN_FIELDS)}
+    lines = [line for line in header.text.split("\n") if line]
+    first = sorted(
+        (line for line in lines if line.partition(":")[0].strip().lower() in known),
+        key=lambda line: known[line.partition(":")[0].strip().lower()],
+    )
+    rest = [line for line in lines if line.partition(":")[0].strip().lower() not in known]
+    return "".join(line + "\n" for line in (*first, *rest))
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+
+def merge_files(
+    def_po: str | Path,
+    ref_pot: str | Path,
+    out_po: str | Path,
+    *,
+    width: int = WIDTH,
+    wrap: bool = True,
+    segment_contexts: bool = False,
+    fuzzy_threshold: float | None = None,
+    fuzzy_matching: bool = True,
+) -> MergeStats:
     """Merge the template REF into the catalog DEF and write OUT atomically, like msgmerge.
 
     Both inputs are read completely before anything is written, so a syntax error in either one
@@ -311,15 +561,22 @@ def merge_files(def_po: str | Path, ref_pot: str | Path, out_po: str | Path, **o
     """
     old = read_catalog(def_po)
     template = read_catalog(ref_pot)
-    merged, stats = merge_catalog(old, template, **options)
-    write_catalog(merged, out_po)
+    merged, stats = merge_catalog(
+        old,
+        template,
+        segment_contexts=segment_contexts,
+        fuzzy_threshold=fuzzy_threshold,
+        fuzzy_matching=fuzzy_matching,
+    )
+    del old, template
+    write_catalog(merged, out_po, width=width, wrap=wrap)
     return stats
 
 
 def update_catalogs(
-    locales_dir: str | Path, locales: Iterable[str] | None = None, **options
+    locales_dir: str | Path, locales: Iterable[str] | None = None, *, fuzzy_threshold: float | None = None
 ) -> dict[str, MergeStats]:
-    """Merge the template into the catalog of every locale (``portal catalog update``).
+    """Merge the template into the catalog of every locale of the product (segment contexts).
 
     Holds the locales directory lock for the whole run, so two updates cannot interleave. Every
     catalog is read and merged before the first one is written, so a broken catalog stops the
@@ -334,14 +591,17 @@ def update_catalogs(
             raise CatalogError(
                 "no catalogs to update (run 'portal catalog init LOCALE' first)", file=locales_dir
             )
-        merged = {}
+        merged: dict[str, tuple[PoCatalog, MergeStats]] = {}
         for locale in chosen:
             path = catalog_path(locales_dir, locale)
-            if path.exists():
-                old = read_catalog(path, locale=locale)
-            else:
-                old = Catalog(locale=locale, domain=template.domain, fuzzy=False)
-            merged[locale] = merge_catalog(old, template, **options)
+            old = (
+                read_catalog(path, locale=locale)
+                if path.exists()
+                else Catalog(locale=locale, domain=template.domain, fuzzy=False)
+            )
+            merged[locale] = merge_catalog(
+                old, template, segment_contexts=True, fuzzy_threshold=fuzzy_threshold
+            )
         for locale, (catalog, _) in merged.items():
             write_catalog(catalog, catalog_path(locales_dir, locale))
     return {locale: stats for locale, (_, stats) in merged.items()}

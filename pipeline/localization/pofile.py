@@ -1,38 +1,49 @@
-"""Catalog files: reading and writing gettext PO/POT files as Babel catalogs, their paths and lock.
+"""Catalog files: reading and writing gettext PO/POT files as GNU gettext does, their paths and lock.
 
-Babel's own ``read_po``/``write_po`` are not used for the files themselves because they lose what a
-reviewer needs: the reader turns ``#| msgid`` (the previous source of a draft) into a translator
-comment, and the writer wraps ``#|`` lines in the middle of quoted strings (``msgfmt --check``
-rejects the result) and drops flags and previous ids of obsolete entries. The reader below
-accepts the PO grammar GNU gettext writes, returns ordinary Babel ``Catalog``/``Message`` objects,
-and reports the first problem with its file and line; the writer wraps strings exactly as Babel's
-``normalize`` does (so the output diffs cleanly against ``pybabel``'s) and replaces the file
-atomically.
+The reader accepts the whole PO format of the GNU gettext manual (plurals, msgctxt, every comment
+kind, previous ``#|`` fields, obsolete ``#~`` entries, octal and hex escapes, any charset the
+header declares, a BOM, CRLF lines) and reports the first problem with its file and line. It
+returns ``entries.PoCatalog`` objects: Babel catalogs that keep comments verbatim and the header
+entry as written.
+
+The writer writes what ``msgmerge`` writes: comments in gettext's order, flags in gettext's
+order, and strings wrapped by gettext's own rule: 79 columns, breaking where the Unicode line
+breaking algorithm allows (after spaces, after hyphens, between CJK characters...), never inside
+an escape sequence, never just before a final ``\\n``, and after each ``\\n``. The break
+opportunities come from libunistring, the library msgmerge itself uses, when it is installed;
+otherwise breaks are taken after spaces only. Reading a file msgmerge wrote and writing it back
+gives the same bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
+import ctypes
+import ctypes.util
 import re
-from collections.abc import Iterator
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import WORD_SEP, escape
 
 from pipeline.errors import CatalogError, CatalogSyntaxError, StorageError
 from pipeline.fs import atomic_write, file_lock
+from pipeline.localization.entries import (
+    Entry,
+    Header,
+    Location,
+    MessageString,
+    PoCatalog,
+    flag_rank,
+    previous_context_of,
+)
 
 DOMAIN = "portal"
-WIDTH = 76
+WIDTH = 79
+"""msgmerge's default page width."""
 LOCK_NAME = ".portal-catalog.lock"
-
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
-_ESCAPE = re.compile(r"\\(.)")
-_PLAIN = re.compile(r'[^\\"\t\r\n]*')
-_KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr")
 
 
 def template_path(locales_dir: str | Path) -> Path:
@@ -53,34 +64,32 @@ def list_locales(locales_dir: str | Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if catalog_path(root, p.name).is_file())
 
 
-def key_for(message: Message) -> tuple[str, str | None]:
+def key_for(message: Message) -> tuple[str | None, str]:
     """The identity of a message in a catalog: its context and singular msgid."""
     msgid = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
     return message.context, msgid
 
 
+def catalog_key(message: Message) -> str | tuple[str, str]:
+    """The key Babel's Catalog uses for a message: the msgid, or (msgid, msgctxt)."""
+    context, msgid = key_for(message)
+    return msgid if context is None else (msgid, context)
+
+
 # -- reading -------------------------------------------------------------------------------------
 
-
-class _Entry:
-    """The fields of one PO entry while it is being parsed."""
-
-    __slots__ = ("auto", "fields", "flags", "last", "line", "locations", "obsolete", "previous", "user")
-
-    def __init__(self) -> None:
-        self.user: list[str] = []
-        self.auto: list[str] = []
-        self.locations: list[tuple[str, int | None]] = []
-        self.flags: list[str] = []
-        self.previous: dict[str, list[str]] = {}
-        self.fields: dict[str, list[str]] = {}
-        self.obsolete: bool | None = None
-        self.line = 0
-        self.last: list[str] | None = None  # the string a continuation line extends
+_STRINGS = re.compile(r'(?:[ \t]*"(?:[^"\\]|\\.)*")+[ \t]*')
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_SIMPLE_ESCAPES.update({'"': '"', "\\": "\\"})
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]+)|(.))")
+_KEYWORDS = frozenset(("msgctxt", "msgid", "msgid_plural", "msgstr"))
+_PLURAL_KEYWORD = re.compile(r"msgstr\[(\d+)\]")
+_CHARSET = re.compile(rb"charset=([^\s\\\";]+)")
 
 
-def read_catalog(path: str | Path, *, locale: str | None = None) -> Catalog:
-    """Read a PO or POT file into a Babel catalog, keeping previous msgids and obsolete entries.
+def read_catalog(path: str | Path, *, locale: str | None = None) -> PoCatalog:
+    """Read a PO or POT file, keeping everything msgmerge keeps.
 
     Raises CatalogSyntaxError (with file and line) for anything msgfmt would reject that matters
     here, and CatalogError when the file cannot be read at all.
@@ -92,19 +101,33 @@ def read_catalog(path: str | Path, *, locale: str | None = None) -> Catalog:
         raise CatalogError("no such catalog file", file=path) from None
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", file=path) from None
-    text = _decode(data, path)
-    catalog = Catalog(locale=locale, domain=DOMAIN)
-    _Parser(catalog, path).parse(text.split("\n"))
+    return parse_catalog(data, path, locale=locale)
+
+
+def parse_catalog(data: bytes, path: str | Path = "<string>", *, locale: str | None = None) -> PoCatalog:
+    """The catalog in the bytes of a PO file (``path`` names it in error messages)."""
+    path = Path(path)
+    charset = declared_charset(data)
+    text = _decode(data, charset, path)
+    catalog = PoCatalog(locale=locale, domain=DOMAIN)
+    _Parser(catalog, path, charset).parse(text.split("\n"))
     return catalog
 
 
-def _decode(data: bytes, path: Path) -> str:
-    charset = "utf-8"
-    declared = re.search(rb"charset=([A-Za-z0-9_.:-]+)", data[:4096])
-    if declared and declared.group(1).decode("ascii").lower() not in ("utf-8", "utf8", "charset"):
-        charset = declared.group(1).decode("ascii")
+def declared_charset(data: bytes) -> str:
+    """The charset the header declares, as Python names it (UTF-8 when absent or a placeholder)."""
+    match = _CHARSET.search(data, 0, 8192)
+    name = match.group(1).decode("ascii", "replace") if match else "UTF-8"
+    if name.upper() in ("CHARSET", "ASCII", "US-ASCII", "ANSI_X3.4-1968"):
+        return "utf-8"  # a superset of ASCII: templates with the placeholder often hold UTF-8 text
+    return name
+
+
+def _decode(data: bytes, charset: str, path: Path) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        text = data.decode(charset)
+        return data.decode(charset)
     except LookupError:
         raise CatalogSyntaxError(f"unknown charset {charset!r} in the header", file=path, line=None) from None
     except UnicodeDecodeError as exc:
@@ -112,18 +135,41 @@ def _decode(data: bytes, path: Path) -> str:
         raise CatalogSyntaxError(
             f"invalid {charset} byte {data[exc.start : exc.start + 1]!r}", file=path, line=line
         ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+
+
+class _Entry:
+    """The fields of one PO entry while it is being parsed."""
+
+    __slots__ = ("auto", "fields", "flags", "last", "line", "locations", "obsolete", "previous", "user")
+
+    def __init__(self) -> None:
+        self.user: list[str] = []
+        self.auto: list[str] = []
+        self.locations: list[Location] = []
+        self.flags: list[str] = []
+        self.previous: dict[str, list[str]] = {}
+        self.fields: dict[str, list[str]] = {}
+        self.obsolete = False
+        self.line = 0
+        self.last: list[str] | None = None  # the string a continuation line extends
+
+
+def _one_space_off(text: str) -> str:
+    """GNU gettext drops the one space after ``#`` or ``#.``; further indentation is the text's."""
+    return text[1:] if text[:1] == " " else text
 
 
 class _Parser:
-    """A line-by-line state machine over the PO grammar, filling a Babel catalog."""
+    """A line-by-line state machine over the PO grammar, filling a PoCatalog."""
 
-    def __init__(self, catalog: Catalog, path: Path) -> None:
+    def __init__(self, catalog: PoCatalog, path: Path, charset: str) -> None:
         self.catalog = catalog
         self.path = path
+        self.charset = charset
         self.entry = _Entry()
-        self.seen: dict[tuple[bool | None, str | None, str], int] = {}
+        self.seen: dict[tuple[bool, str | None, str], int] = {}
         self.lineno = 0
+        self.header_seen = False
 
     def error(self, problem: str, line: int | None = None) -> CatalogSyntaxError:
         return CatalogSyntaxError(problem, file=self.path, line=line or self.lineno)
@@ -135,16 +181,16 @@ class _Parser:
                 continue
             if line[0] != "#":
                 self.keyword_line(line, obsolete=False)
-            elif line.startswith("#~|"):
-                self.previous_line(line[3:].strip())
             elif line.startswith("#~"):
-                rest = line[2:].strip()
-                if rest:
+                rest = line[2:].lstrip()
+                if rest.startswith("|"):
+                    self.previous_line(rest[1:].strip())
+                elif rest:
                     self.keyword_line(rest, obsolete=True)
             elif line.startswith("#|"):
                 self.previous_line(line[2:].strip())
             else:
-                self.comment_line(line)
+                self.comment_line(raw.rstrip("\r\n"))
         self.lineno = len(lines)
         self.finish()
 
@@ -154,32 +200,33 @@ class _Parser:
         entry = self.entry
         kind = line[1:2]
         if kind == ":":
-            for location in line[2:].split():
-                filename, colon, number = location.rpartition(":")
-                if colon and number.isdigit():
-                    entry.locations.append((filename, int(number)))
-                else:
-                    entry.locations.append((location, None))
+            entry.locations.extend(_locations(line[2:]))
         elif kind == ",":
-            entry.flags.extend(f.strip() for f in line[2:].split(",") if f.strip())
+            for flag in line[2:].split(","):
+                flag = flag.strip()
+                if flag.startswith("possible-") and flag.endswith("-format"):
+                    flag = flag[9:]  # msgmerge writes a possible format as the format itself
+                if flag and flag not in entry.flags:
+                    entry.flags.append(flag)
         elif kind == ".":
-            entry.auto.append(line[2:].strip())
+            entry.auto.append(_one_space_off(line[2:]))
         else:
-            entry.user.append(line[1:].strip())
+            entry.user.append(_one_space_off(line[1:]))
 
     def previous_line(self, rest: str) -> None:
         if self.entry.fields:
             self.finish()
-        keyword, _, value = rest.partition(" ")
-        if keyword.startswith('"'):
-            if not self.entry.previous:
+        entry = self.entry
+        if rest.startswith('"'):
+            if entry.last is None or not entry.previous:
                 raise self.error("continuation line of a previous msgid without '#| msgid'")
-            self.entry.last.append(self.string(rest))
+            entry.last.extend(self.strings(rest))
             return
+        keyword, _, value = rest.partition(" ")
         if keyword not in ("msgctxt", "msgid", "msgid_plural"):
             raise self.error(f"unknown keyword {keyword!r} in a previous-msgid comment")
-        self.entry.last = self.entry.previous.setdefault(keyword, [])
-        self.entry.last.append(self.string(value.strip()))
+        entry.last = entry.previous.setdefault(keyword, [])
+        entry.last.extend(self.strings(value))
 
     def keyword_line(self, line: str, *, obsolete: bool) -> None:
         entry = self.entry
@@ -188,20 +235,20 @@ class _Parser:
                 raise self.error("string continuation line outside of msgctxt, msgid or msgstr")
             if entry.obsolete != obsolete:
                 raise self.error("obsolete (#~) and active lines mixed in one entry")
-            entry.last.append(self.string(line))
+            entry.last.extend(self.strings(line))
             return
         keyword, _, value = line.partition(" ")
-        value = value.strip()
+        if '"' in keyword:  # msgid"text" without a space
+            keyword, value = line[: line.index('"')], line[line.index('"') :]
         base = keyword.partition("[")[0]
         if base not in _KEYWORDS:
             raise self.error(f"unknown keyword {keyword!r}")
         fields = entry.fields
-        repeated = "msgid" in fields or ("msgctxt" in fields and base == "msgctxt")
-        if base in ("msgctxt", "msgid") and repeated:
+        if base in ("msgctxt", "msgid") and (
+            "msgid" in fields or ("msgctxt" in fields and base == "msgctxt")
+        ):
             if "msgid" not in fields:
                 raise self.error("msgctxt without msgid")
-            if not any(k.startswith("msgstr") for k in fields):
-                raise self.error("msgid without msgstr", entry.line)
             self.finish()
             entry = self.entry
             fields = entry.fields
@@ -210,39 +257,65 @@ class _Parser:
             entry.line = self.lineno
         elif entry.obsolete != obsolete:
             raise self.error("obsolete (#~) and active lines mixed in one entry")
+        self.check_keyword(keyword, base, fields)
+        if base == "msgid":
+            entry.line = self.lineno  # a message's lineno is its msgid line, as in Babel
+        entry.last = fields[keyword] = self.strings(value)
+
+    def check_keyword(self, keyword: str, base: str, fields: dict[str, list[str]]) -> None:
         if base == "msgid_plural" and "msgid" not in fields:
             raise self.error("msgid_plural without msgid")
         if base == "msgstr":
             if "msgid" not in fields:
                 raise self.error("msgstr without msgid")
             if keyword != "msgstr":
-                if not re.fullmatch(r"msgstr\[\d+\]", keyword):
+                if not _PLURAL_KEYWORD.fullmatch(keyword):
                     raise self.error(f"malformed keyword {keyword!r}")
                 if "msgid_plural" not in fields:
                     raise self.error(f"{keyword} without msgid_plural")
             elif "msgid_plural" in fields:
                 raise self.error("msgstr without an index after msgid_plural")
-        elif base == "msgid":
-            entry.line = self.lineno  # a message's lineno is its msgid line, as in Babel
         if keyword in fields:
             raise self.error(f"duplicate {keyword} in one entry")
-        entry.last = fields[keyword] = [self.string(value)]
 
-    def string(self, token: str) -> str:
-        match = _STRING.fullmatch(token)
-        if match is None:
+    def strings(self, token: str) -> list[str]:
+        """The unescaped strings of a line: one, or several side by side as GNU gettext allows."""
+        if token[:1] == '"' and token[-1:] == '"' and token.count('"') == 2 and "\\" not in token:
+            return [token[1:-1]]  # the common case, without regular expressions
+        if not _STRINGS.fullmatch(token):
+            token = token.strip()
             if not token:
                 raise self.error("missing string after keyword")
             raise self.error(
                 "unterminated or malformed string" if token.startswith('"') else "expected a quoted string"
             )
-        body = match.group(1)
+        return [self.unescape(body) for body in _STRING.findall(token)]
+
+    def unescape(self, body: str) -> str:
         if "\\" not in body:
             return body
+        raw = False
+
+        def one(match: re.Match[str]) -> str:
+            nonlocal raw
+            octal, hexa, char = match.groups()
+            if char is not None:
+                if char not in _SIMPLE_ESCAPES:
+                    raise self.error(f"invalid escape sequence \\{char}")
+                return _SIMPLE_ESCAPES[char]
+            value = (int(octal, 8) if octal else int(hexa, 16)) % 256
+            if value < 0x80:
+                return chr(value)
+            raw = True  # a byte of the file's charset: decoded with the text around it below
+            return chr(0xDC00 + value)
+
+        text = _ESCAPE.sub(one, body)
+        if not raw:
+            return text
         try:
-            return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
-        except KeyError as exc:
-            raise self.error(f"invalid escape sequence \\{exc.args[0]}") from None
+            return text.encode(self.charset, "surrogateescape").decode(self.charset)
+        except UnicodeError:
+            raise self.error(f"escaped bytes that are not valid {self.charset}") from None
 
     def finish(self) -> None:
         """Turn the entry parsed so far into a message of the catalog."""
@@ -254,190 +327,366 @@ class _Parser:
             raise self.error("msgctxt without msgid", entry.line)
         if not any(k.startswith("msgstr") for k in fields):
             raise self.error("msgid without msgstr", entry.line)
-        msgid: str | tuple[str, str] = "".join(fields["msgid"])
-        context = "".join(fields["msgctxt"]) if "msgctxt" in fields else None
-        if "msgid_plural" in fields:
-            msgid = (msgid, "".join(fields["msgid_plural"]))
-            forms = {int(k[7:-1]): "".join(v) for k, v in fields.items() if k.startswith("msgstr[")}
-            string: str | tuple[str, ...] = tuple(forms.get(i, "") for i in range(max(forms) + 1))
-        else:
-            string = "".join(fields["msgstr"])
-        previous: list[str] = []
-        if "msgid" in entry.previous:
-            previous.append("".join(entry.previous["msgid"]))
-            if "msgid_plural" in entry.previous:
-                previous.append("".join(entry.previous["msgid_plural"]))
-        message = Message(
-            msgid,
-            string,
-            entry.locations,
-            (),
-            entry.auto,
-            entry.user,
-            previous,
-            lineno=entry.line,
-            context=context,
-        )
-        # Babel guesses python-format from the text ("50% of" looks like "% o"); keep the file's flags.
-        message.flags = set(entry.flags)
-        # Comments are kept as written, duplicates included, so the file reads back identically.
-        message.auto_comments = list(entry.auto)
-        message.user_comments = list(entry.user)
-        message.locations = list(entry.locations)
-        if "msgctxt" in entry.previous:
-            message.previous_context = "".join(entry.previous["msgctxt"])
-        key = (entry.obsolete, *key_for(message))
+        message = self.message(entry)
+        context, msgid = key_for(message)
+        key = (entry.obsolete, context, msgid)
         if key in self.seen:
             raise self.error(
                 f"duplicate message definition (first defined on line {self.seen[key]})", entry.line
             )
         self.seen[key] = entry.line
-        if key[2] == "" and (context is not None or isinstance(msgid, tuple)):
+        if msgid == "" and (context is not None or isinstance(message.id, tuple)):
             raise self.error("empty msgid outside the header", entry.line)
         if msgid == "" and context is None:
-            if entry.obsolete:
-                return
-            self.header(message, entry)
+            if not entry.obsolete:
+                self.header(message, entry)
         elif entry.obsolete:
             self.catalog.obsolete[catalog_key(message)] = message
         else:
-            self.catalog[msgid] = message
+            self.catalog._messages[catalog_key(message)] = message
 
-    def header(self, message: Message, entry: _Entry) -> None:
-        if len(self.catalog) or self.catalog.obsolete:
+    def message(self, entry: _Entry) -> Entry:
+        fields = entry.fields
+        msgid: MessageString = "".join(fields["msgid"])
+        string: MessageString
+        if "msgid_plural" in fields:
+            msgid = ("".join(fields["msgid"]), "".join(fields["msgid_plural"]))
+            forms = {int(k[7:-1]): "".join(v) for k, v in fields.items() if k.startswith("msgstr[")}
+            string = tuple(forms.get(i, "") for i in range(max(forms) + 1))
+        else:
+            string = "".join(fields["msgstr"])
+        previous = entry.previous
+        previous_id = ["".join(previous["msgid"])] if "msgid" in previous else []
+        if previous_id and "msgid_plural" in previous:
+            previous_id.append("".join(previous["msgid_plural"]))
+        return Entry(
+            msgid,
+            string,
+            context="".join(fields["msgctxt"]) if "msgctxt" in fields else None,
+            locations=entry.locations,
+            flags=set(entry.flags),
+            auto_comments=entry.auto,
+            user_comments=entry.user,
+            previous_id=previous_id,
+            previous_context="".join(previous["msgctxt"]) if "msgctxt" in previous else None,
+            lineno=entry.line,
+        )
+
+    def header(self, message: Entry, entry: _Entry) -> None:
+        if self.header_seen or len(self.catalog) or self.catalog.obsolete:
             raise self.error('the header (msgid "") must be the first entry', entry.line)
-        try:
-            self.catalog[""] = message
-        except Exception as exc:  # Babel parses dates and plural forms; any failure is bad input
-            raise self.error(f"invalid header: {exc}", entry.line) from None
+        self.header_seen = True
+        string = message.string if isinstance(message.string, str) else "".join(message.string or ())
+        self.catalog.use_header(
+            Header(
+                string,
+                tuple(entry.user),
+                tuple(entry.auto),
+                tuple(entry.locations),
+                tuple(sorted(entry.flags, key=flag_rank)),
+            )
+        )
 
 
-def catalog_key(message: Message) -> str | tuple[str, str]:
-    """The key Babel's Catalog uses for a message: the msgid, or (msgid, msgctxt)."""
-    context, msgid = key_for(message)
-    return msgid if context is None else (msgid, context)
+_REFERENCE = re.compile(r"\u2068([^\u2069]*)\u2069(\S*)|(\S+)")
+
+
+def _locations(text: str) -> Iterator[Location]:
+    """The references of a ``#:`` line; names with spaces come between U+2068 and U+2069."""
+    for isolated, suffix, plain in _REFERENCE.findall(text):
+        if isolated:
+            number = suffix[1:]
+            yield (isolated, int(number) if suffix.startswith(":") and number.isdigit() else None)
+            continue
+        filename, colon, number = plain.rpartition(":")
+        if colon and number.isdigit():
+            yield (filename, int(number))
+        else:
+            yield (plain, None)
 
 
 # -- writing -------------------------------------------------------------------------------------
 
 
-def render_catalog(catalog: Catalog, *, template: bool = False, width: int = WIDTH) -> str:
-    """The PO text of a catalog, in catalog order (a template drops translations and obsolete)."""
-    out: list[str] = []
-    put = out.append
-    header = catalog.header_comment
-    if header:
-        for line in header.splitlines():
-            put(line if line.startswith("#") else f"# {line}")
-            put("\n")
-    if catalog.fuzzy:
-        put("#, fuzzy\n")
-    put('msgid ""\nmsgstr ""\n')
-    for name, value in catalog.mime_headers:
-        put(escape(f"{name}: {value.rstrip(chr(10))}\n"))
-        put("\n")
-    for message in itertools.islice(catalog, 1, None):  # the first item is the header
-        put("\n")
-        _render_message(message, put, "", template, width)
+def header_of(catalog: Catalog) -> Header | None:
+    """The header entry a catalog is written with: its own, or one made from Babel's fields."""
+    if isinstance(catalog, PoCatalog):
+        return catalog.header
+    fields = [(n, v) for n, v in catalog.mime_headers if n != "Generated-By"]
+    comment = catalog.header_comment or ""
+    return Header(
+        "".join(f"{name}: {value}\n" for name, value in fields),
+        user_comments=tuple(
+            _one_space_off(line[1:]) for line in comment.splitlines() if line.startswith("#")
+        ),
+        flags=("fuzzy",) if catalog.fuzzy else (),
+    )
+
+
+def output_charset(catalog: Catalog) -> str:
+    header = header_of(catalog)
+    charset = header.charset if header is not None else None
+    return "utf-8" if charset is None or charset.upper() == "CHARSET" else charset
+
+
+def render_catalog(catalog: Catalog, *, template: bool = False, width: int = WIDTH, wrap: bool = True) -> str:
+    """The PO text of a catalog, as msgmerge writes it (a template drops translations and obsolete).
+
+    ``width`` and ``wrap`` are msgmerge's ``--width`` and ``--no-wrap``.
+    """
+    writer = _Writer(width, wrap, template)
+    header = header_of(catalog)
+    if header is not None:
+        writer.header(header)
+    for key, message in catalog._messages.items():
+        if key:  # never the header, even if a caller stored one among the messages
+            writer.message(message)
     if not template:
         for message in catalog.obsolete.values():
-            put("\n")
-            _render_message(message, put, "#~ ", False, width)
+            writer.message(message, obsolete=True)
+    return "".join(writer.out)
+
+
+class _Writer:
+    def __init__(self, width: int, wrap: bool, template: bool) -> None:
+        self.width = width
+        self.wrap = wrap
+        self.template = template
+        self.out: list[str] = []
+
+    def separate(self) -> None:
+        if self.out:
+            self.out.append("\n")
+
+    def header(self, header: Header) -> None:
+        self.separate()
+        put = self.out.append
+        _comments(put, header.user_comments, header.auto_comments)
+        if header.locations:
+            put(_references(header.locations, self.width))
+        flags = [f for f in header.flags if f != "fuzzy" or header.text]
+        if flags:
+            put("#, " + ", ".join(flags) + "\n")
+        put(_field("", "msgid", "", self.width, False))
+        put(_field("", "msgstr", header.text, self.width, self.wrap))
+
+    def message(self, message: Message, *, obsolete: bool = False) -> None:
+        string: MessageString = message.string or ""
+        first = string if isinstance(string, str) else (string[0] if string else "")
+        if obsolete and not first:
+            return  # msgmerge drops untranslated obsolete entries
+        if self.template:
+            string = ("", "") if isinstance(message.id, (list, tuple)) else ""
+            first = ""
+        self.separate()
+        put = self.out.append
+        prefix = "#~ " if obsolete else ""
+        wrap = self.wrap and "no-wrap" not in message.flags
+        _comments(put, message.user_comments, message.auto_comments)
+        if message.locations:
+            put(_references(message.locations, self.width))
+        flags = sorted((f for f in message.flags if f != "wrap"), key=flag_rank)
+        if not first or self.template:
+            flags = [f for f in flags if f != "fuzzy"]
+        if flags:
+            put("#, " + ", ".join(flags) + "\n")
+        if not self.template:
+            self.previous(message, "#~| " if obsolete else "#| ", wrap)
+        if message.context is not None:
+            put(_field(prefix, "msgctxt", message.context, self.width, wrap))
+        if isinstance(message.id, (list, tuple)):
+            put(_field(prefix, "msgid", message.id[0], self.width, wrap))
+            put(_field(prefix, "msgid_plural", message.id[1], self.width, wrap))
+            forms = (string,) if isinstance(string, str) else string
+            for index, form in enumerate(forms):
+                put(_field(prefix, f"msgstr[{index}]", form or "", self.width, wrap))
+        else:
+            put(_field(prefix, "msgid", message.id, self.width, wrap))
+            put(
+                _field(
+                    prefix, "msgstr", string if isinstance(string, str) else "".join(string), self.width, wrap
+                )
+            )
+
+    def previous(self, message: Message, prefix: str, wrap: bool) -> None:
+        put = self.out.append
+        context = previous_context_of(message)
+        if context is not None:
+            put(_field(prefix, "msgctxt", context, self.width, wrap))
+        if message.previous_id:
+            put(_field(prefix, "msgid", message.previous_id[0], self.width, wrap))
+            if len(message.previous_id) > 1:
+                put(_field(prefix, "msgid_plural", message.previous_id[1], self.width, wrap))
+
+
+def _comments(put: Callable[[str], object], user: Sequence[str], auto: Sequence[str]) -> None:
+    for comment in user:
+        for line in comment.split("\n"):
+            put(f"# {line}\n" if line else "#\n")
+    for comment in auto:
+        put(f"#. {comment}\n" if comment else "#.\n")
+
+
+def _references(locations: Sequence[tuple[str, int | None]], width: int) -> str:
+    """The ``#:`` lines, filled up to the page width as msgmerge does (also with --no-wrap)."""
+    parts = ["#:"]
+    column = 2
+    for filename, lineno in locations:
+        while filename.startswith("./"):
+            filename = filename[2:]
+        location = f"{filename}:{lineno}" if lineno is not None and lineno >= 0 else filename
+        size = len(location) + 1
+        if " " in filename:
+            location = f"\u2068{filename}\u2069" + (f":{lineno}" if lineno is not None else "")
+        if column > 2 and column + size > width:
+            parts.append("\n#:")
+            column = 2
+        parts.append(" " + location)
+        column += size
+    parts.append("\n")
+    return "".join(parts)
+
+
+# -- string wrapping, GNU gettext's ``wrap()`` -----------------------------------------------------
+
+_WRITE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+_WRITE_ESCAPES.update({"\\": "\\\\", '"': '\\"'})
+_NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
+_PORTION = re.compile(r"[^\n]*\n|[^\n]+")
+_NO_LIMIT = 1 << 30
+
+
+def _escape(text: str) -> str:
+    return (
+        _NEEDS_ESCAPE.sub(lambda m: _WRITE_ESCAPES[m.group()], text) if _NEEDS_ESCAPE.search(text) else text
+    )
+
+
+def _field(prefix: str, name: str, value: str, page_width: int, wrap: bool) -> str:
+    """One keyword and its string, wrapped like gettext's ``wrap()`` in write-po.c."""
+    portions = _PORTION.findall(value) or [""]
+    after_break = len(prefix) + 1  # the column after the opening quote of a continuation line
+    width = (page_width if wrap else _NO_LIMIT) - 1 - after_break
+    out: list[str] = []
+    first = True
+    for number, portion in enumerate(portions):
+        escaped = _escape(portion)
+        more = number < len(portions) - 1
+        startcol = (len(prefix) + len(name) + 1 if first else len(prefix)) + 1 - after_break
+        pieces = _breaks(escaped, width, startcol)
+        if first and escaped and (more or startcol > width or len(pieces) > 1):
+            out.append(f'{prefix}{name} ""\n')
+            first = False
+            startcol = len(prefix) + 1 - after_break
+            pieces = _breaks(escaped, width, startcol)
+        lead = f"{prefix}{name} " if first else prefix
+        first = False
+        out.append(lead + '"' + f'"\n{prefix}"'.join(pieces) + '"\n')
     return "".join(out)
 
 
-def _render_message(message: Message, put, prefix: str, template: bool, width: int) -> None:
-    for comment in message.user_comments:
-        put(f"# {comment}\n" if comment else "#\n")
-    for comment in message.auto_comments:
-        put(f"#. {comment}\n" if comment else "#.\n")
-    if message.locations:
-        _render_locations(message.locations, put, width)
-    flags = message.flags - {"fuzzy"} if template else message.flags
-    if flags:
-        put("#, " + ", ".join(sorted(flags, key=lambda f: (f != "fuzzy", f))) + "\n")
-    if message.previous_id and not template:
-        previous_prefix = "#~| " if prefix else "#| "
-        previous_context = getattr(message, "previous_context", None)
-        if previous_context is not None:
-            put(f"{previous_prefix}msgctxt {_string(previous_context, previous_prefix, width)}\n")
-        put(f"{previous_prefix}msgid {_string(message.previous_id[0], previous_prefix, width)}\n")
-        if len(message.previous_id) > 1:
-            put(f"{previous_prefix}msgid_plural {_string(message.previous_id[1], previous_prefix, width)}\n")
-    if message.context is not None:
-        put(f"{prefix}msgctxt {_string(message.context, prefix, width)}\n")
-    if isinstance(message.id, (list, tuple)):
-        put(f"{prefix}msgid {_string(message.id[0], prefix, width)}\n")
-        put(f"{prefix}msgid_plural {_string(message.id[1], prefix, width)}\n")
-        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string or "",)
-        for index, string in enumerate(strings):
-            put(f"{prefix}msgstr[{index}] {_string('' if template else string or '', prefix, width)}\n")
-    else:
-        string = "" if template else message.string or ""
-        put(f"{prefix}msgid {_string(message.id, prefix, width)}\n")
-        put(f"{prefix}msgstr {_string(string, prefix, width)}\n")
+def _breaks(escaped: str, width: int, startcol: int) -> list[str]:
+    """The escaped portion cut into lines by gettext's greedy rule (one piece when it fits)."""
+    data = escaped.encode()
+    if startcol + len(data) <= width:  # the display width never exceeds the UTF-8 length
+        return [escaped]
+    cuts = (
+        _unistring_breaks(data, width, startcol) if _unistring is not None else _greedy(data, width, startcol)
+    )
+    if not cuts:
+        return [escaped]
+    return [data[i:j].decode() for i, j in zip([0, *cuts], [*cuts, len(data)], strict=True)]
 
 
-def _render_locations(locations, put, width: int) -> None:
-    line = "#:"
-    for filename, lineno in locations:
-        location = f"{filename}:{lineno}" if lineno else filename
-        if len(line) > 2 and len(line) + 1 + len(location) > width:
-            put(line + "\n")
-            line = "#:"
-        line += " " + location
-    put(line + "\n")
+_ESCAPED = re.compile(rb"\\.")
+_BREAK_PROHIBITED = 1
 
 
-def _string(text: str, prefix: str, width: int) -> str:
-    """Babel's ``normalize(text, prefix, width)``, with the same output, in a fraction of the time.
-
-    ``normalize`` escapes every word of a long line again each time it measures it; here each
-    word's escaped length is computed once (a test compares both on arbitrary text).
-    """
-    escaped = escape(text)
-    if "\n" not in text and len(escaped) + len(prefix) <= width:
-        return escaped
-    prefixlen = len(prefix)
-    lines: list[str] = []
-    for line in text.splitlines(True):
-        if len(escape(line)) + prefixlen <= width:
-            lines.append(line)
-            continue
-        chunks = WORD_SEP.split(line)
-        sizes = [len(c) if _PLAIN.fullmatch(c) else len(escape(c)) - 2 for c in chunks]
-        i, count = 0, len(chunks)
-        while i < count:
-            start, size = i, 2
-            while i < count:
-                length = sizes[i] + prefixlen
-                if size + length < width:
-                    size += length
-                    i += 1
-                else:
-                    if i == start:  # a chunk too long for any line gets a line of its own
-                        i += 1
-                    break
-            lines.append("".join(chunks[start:i]))
-    if len(lines) <= 1:
-        return escaped
-    if not lines[-1]:
-        del lines[-1]
-        lines[-1] += "\n"
-    return '""\n' + "\n".join(prefix + escape(line) for line in lines)
+def _overrides(data: bytes) -> bytearray:
+    """Per byte: 1 where a break before it is forbidden (inside an escape, before a final \\n)."""
+    banned = bytearray(len(data))
+    for match in _ESCAPED.finditer(data):
+        banned[match.start() + 1] = _BREAK_PROHIBITED
+    if data.endswith(b"\\n") and (len(data) - 1 - len(data[:-1].rstrip(b"\\"))) % 2 == 1:
+        banned[len(data) - 2] = _BREAK_PROHIBITED  # a portion ends with its newline: keep them together
+    return banned
 
 
-def write_catalog(catalog: Catalog, path: str | Path, *, template: bool = False) -> None:
-    """Write a catalog atomically: a temporary file in the same directory, fsync, then rename."""
+def _greedy(data: bytes, width: int, startcol: int) -> list[int]:
+    """Without libunistring: breaks after spaces only, chosen as ``u8_width_linebreaks`` does."""
+    banned = _overrides(data)
+    text = data.decode()
+    cuts: list[int] = []
+    last: int | None = None
+    column, piece, offset = startcol, 0, 0
+    for i, char in enumerate(text):
+        if i and text[i - 1] == " " and char != " " and not banned[offset]:
+            if last is not None and column + piece > width:
+                cuts.append(last)
+                column = 0
+            last, column, piece = offset, column + piece, 0
+        piece += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        offset += len(char.encode())
+    if last is not None and column + piece > width:
+        cuts.append(last)
+    return cuts
+
+
+def _load_unistring() -> Callable[..., int] | None:
+    name = ctypes.util.find_library("unistring")
+    if name is None:
+        return None
+    try:
+        library = ctypes.CDLL(name)
+    except OSError:
+        return None
+    for symbol in ("u8_width_linebreaks_v2", "u8_width_linebreaks"):
+        function = getattr(library, symbol, None)
+        if function is not None:
+            function.restype = ctypes.c_int
+            function.argtypes = [
+                ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+            ]  # fmt: skip
+            return function  # type: ignore[no-any-return]
+    return None
+
+
+_unistring = _load_unistring()
+# One buffer per thread, reused (allocating is slow): catalogs of several locales are written by
+# concurrent tasks, and a shared buffer would mix their break marks.
+_buffers = threading.local()
+
+
+def _unistring_breaks(data: bytes, width: int, startcol: int) -> list[int]:
+    """The breaks libunistring chooses, as msgmerge calls it: the same library, the same result."""
+    assert _unistring is not None
+    marks = getattr(_buffers, "marks", None)
+    if marks is None or len(marks) < len(data):
+        marks = _buffers.marks = ctypes.create_string_buffer(max(4096, 2 * len(data)))
+    _unistring(data, len(data), width, startcol, 0, bytes(_overrides(data)), b"UTF-8", marks)
+    found, cuts = ctypes.string_at(marks, len(data)), []
+    at = found.find(b"\x02")
+    while at >= 0:
+        cuts.append(at)
+        at = found.find(b"\x02", at + 1)
+    return cuts
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def write_catalog(
+    catalog: Catalog, path: str | Path, *, template: bool = False, width: int = WIDTH, wrap: bool = True
+) -> None:
+    """Write a catalog atomically (temporary file, fsync, rename), in its header's charset."""
     path = Path(path)
-    data = render_catalog(catalog, template=template).encode(catalog.charset or "utf-8", "backslashreplace")
+    text = render_catalog(catalog, template=template, width=width, wrap=wrap)
+    data = text.encode(output_charset(catalog), "backslashreplace")
     try:
         atomic_write(path, data)
     except StorageError as exc:
         raise CatalogError(exc.problem, file=path) from None
-
-
-# -- locking -------------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager

@@ -7,15 +7,21 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 
 from pipeline.config import Settings
 from pipeline.extraction.model import Corpus, Document, node_text
 from pipeline.extraction.sources import Source
-from pipeline.localization.pofile import read_catalog, render_catalog, template_path
+from pipeline.localization.entries import Header, PoCatalog
+from pipeline.localization.pofile import header_of, read_catalog, render_catalog, template_path
 from pipeline.localization.segments import Unit, units
 
 PROJECT = "portal"
+VERSION = "1.0"
+BUGS_ADDRESS = "maintainers"
+LICENCE = "This file is distributed under the same license as the portal project."
 KIND_NOTES = {
     "glossary": "glossary term shown to patients; keep it plain and consistent",
     "safety": "SAFETY TEXT: published only after a reviewer approves this exact translation",
@@ -64,18 +70,11 @@ def build_template(
     *,
     dnt_terms: Iterable[str] = (),
     files: dict[str, str] | None = None,
-) -> Catalog:
-    """A Babel catalog (the POT) with one message per unit, msgctxt = the unit id."""
+) -> PoCatalog:
+    """The template (the POT): one message per unit, msgctxt = the unit id, and a real header."""
     dnt = tuple(dnt_terms)
-    catalog = Catalog(
-        project=PROJECT,
-        version="1.0",
-        copyright_holder="portal maintainers",
-        msgid_bugs_address="maintainers",
-        creation_date=datetime.now(UTC),
-        charset="utf-8",
-        fuzzy=False,
-    )
+    catalog = PoCatalog(domain=PROJECT)
+    catalog.use_header(template_header(datetime.now(UTC).strftime("%Y-%m-%d %H:%M%z")))
     files = files or {}
     for doc in corpus.documents:
         location = files.get(doc.source, f"source_docs/{doc.source}.html")
@@ -90,6 +89,87 @@ def build_template(
             # Babel guesses python-format from text like "50% decrease"; content is never a format string.
             message.flags.discard("python-format")
     return catalog
+
+
+# -- headers ---------------------------------------------------------------------------------------
+
+
+def template_header(creation_date: str) -> Header:
+    """The template's header: what xgettext writes, less the placeholders."""
+    fields = (
+        ("Project-Id-Version", f"{PROJECT} {VERSION}"),
+        ("Report-Msgid-Bugs-To", BUGS_ADDRESS),
+        ("POT-Creation-Date", creation_date),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    )
+    return Header(_text(fields), user_comments=(f"Translations template for {PROJECT}.", LICENCE))
+
+
+def catalog_header(template: Catalog, locale: str, existing: Header | None) -> Header:
+    """The header of one of the product's catalogs, from the existing one, the template and
+    Babel's locale data: no placeholders, and the same bytes every time nothing changed."""
+    old = {name.lower(): value for name, value in (existing.fields() if existing else [])}
+    pot = header_of(template)
+    language, team, plural_forms = _locale_data(locale)
+    kept = {
+        name: old[name.lower()]
+        for name in ("PO-Revision-Date", "Last-Translator")
+        if old.get(name.lower()) and not _placeholder(old[name.lower()])
+    }
+    fields = [
+        ("Project-Id-Version", old.get("project-id-version") or f"{PROJECT} {VERSION}"),
+        ("Report-Msgid-Bugs-To", (pot.get("Report-Msgid-Bugs-To") if pot else None) or BUGS_ADDRESS),
+        (
+            "POT-Creation-Date",
+            (pot.get("POT-Creation-Date") if pot else None) or old.get("pot-creation-date", ""),
+        ),
+        *kept.items(),
+        ("Language-Team", team),
+        ("Language", locale),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", plural_forms),
+    ]
+    return Header(_text(fields), user_comments=(f"{language} translations for {PROJECT}.", LICENCE))
+
+
+def with_catalog_header(catalog: Catalog, template: Catalog, locale: str) -> PoCatalog:
+    """``catalog`` (a merge result or a pseudo-locale) with its product header."""
+    result = catalog if isinstance(catalog, PoCatalog) else _as_po_catalog(catalog)
+    existing = result.header if isinstance(catalog, PoCatalog) else None
+    result.use_header(catalog_header(template, locale, existing))
+    return result
+
+
+def _as_po_catalog(catalog: Catalog) -> PoCatalog:
+    result = PoCatalog(locale=catalog.locale_identifier, domain=catalog.domain)
+    result._messages = catalog._messages
+    result.obsolete = catalog.obsolete
+    return result
+
+
+def _locale_data(locale: str) -> tuple[str, str, str]:
+    """English name, language team and Plural-Forms of a locale (pseudo-locales are English)."""
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        parsed = Locale.parse("en")
+        name = f"Pseudo-locale {locale}"
+    else:
+        name = parsed.english_name or locale
+    plural = get_plural(str(parsed))
+    return name, name, f"nplurals={plural.num_plurals}; plural={plural.plural_expr};"
+
+
+def _placeholder(value: str) -> bool:
+    return any(mark in value for mark in ("YEAR-MO-DA", "FULL NAME", "EMAIL@ADDRESS", "LANGUAGE <"))
+
+
+def _text(fields: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"{name}: {value}\n" for name, value in fields)
 
 
 def source_locations(sources: Iterable[Source], root: Path) -> dict[str, str]:
@@ -115,7 +195,9 @@ def template_for(corpus: Corpus, sources: Iterable[Source], settings: Settings) 
     path = template_path(settings.locales_path)
     if path.exists():
         existing = read_catalog(path)
-        template.creation_date = existing.creation_date
+        created = existing.header.get("POT-Creation-Date") if existing.header else None
+        if created is not None and template.header is not None:
+            template.use_header(template.header.with_field("POT-Creation-Date", created))
         if render_catalog(template, template=True) == render_catalog(existing, template=True):
             return existing, False
     return template, True

@@ -35,6 +35,7 @@ from pipeline.localization.review import (
     state_of,
 )
 from pipeline.localization.signing import Signer
+from pipeline.localization.template import with_catalog_header
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -122,14 +123,20 @@ class Workspace:
         if locale in PSEUDO_LOCALES:
             from pipeline.localization.pseudo import pseudo_catalog
 
-            return pseudo_catalog(template, locale, self.dnt_terms), None
+            return with_catalog_header(
+                pseudo_catalog(template, locale, self.dnt_terms), template, locale
+            ), None
         path = catalog_path(self.root, locale)
         old = (
             read_catalog(path, locale=locale)
             if path.exists()
             else Catalog(locale=locale, project=template.project)
         )
-        return merge_catalog(old, template, fuzzy_threshold=self.fuzzy_threshold)
+        # A msgctxt is a segment id here; the header is the product's (real fields, stable bytes).
+        merged, stats = merge_catalog(
+            old, template, segment_contexts=True, fuzzy_threshold=self.fuzzy_threshold
+        )
+        return with_catalog_header(merged, template, locale), stats
 
     def write_pseudo(self, template: Catalog, locale: str = "en_XA") -> Path:
         """Regenerate a pseudo-locale from the template (the caller holds the lock)."""

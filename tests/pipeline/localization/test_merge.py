@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import os
 import shutil
 import subprocess
@@ -25,6 +26,8 @@ from pipeline.localization.pofile import (
     write_catalog,
 )
 
+# The product's catalogs: a msgctxt is a segment id (what `catalog update` and refresh use).
+merge_segments = functools.partial(merge_catalog, segment_contexts=True)
 DATA = Path(__file__).resolve().parents[2] / "data" / "po"
 WHEN = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.UTC)
 
@@ -71,7 +74,9 @@ DOSE_NEW = "Take POMALYST 4 mg once a day for 21 days."
 
 def test_unchanged_source_keeps_translation_and_translator_comment():
     old = po(("glossary/anemia#definition", "Anemia is a low red cell count.", "L'anémie est un taux bas."))
-    merged, stats = merge_catalog(old, pot(("glossary/anemia#definition", "Anemia is a low red cell count.")))
+    merged, stats = merge_segments(
+        old, pot(("glossary/anemia#definition", "Anemia is a low red cell count."))
+    )
     message = get(merged, "glossary/anemia#definition")
     assert message.string == "L'anémie est un taux bas." and not message.fuzzy
     assert message.user_comments == ["note on glossary/anemia#definition"]
@@ -82,7 +87,7 @@ def test_unchanged_source_keeps_translation_and_translator_comment():
 
 def test_changed_source_becomes_a_draft_with_the_previous_msgid():
     old = po(("isi/dosing#item-1", DOSE_OLD, "Prenez POMALYST 3 mg."))
-    merged, stats = merge_catalog(old, pot(("isi/dosing#item-1", DOSE_NEW)))
+    merged, stats = merge_segments(old, pot(("isi/dosing#item-1", DOSE_NEW)))
     message = get(merged, "isi/dosing#item-1")
     assert message.string == "Prenez POMALYST 3 mg."
     assert message.fuzzy and message.previous_id == [DOSE_OLD]
@@ -95,14 +100,14 @@ def test_removed_source_becomes_obsolete_and_untranslated_ones_go():
         ("isi/a#2", "Removed.", "Supprimé."),
         ("isi/a#3", "Never translated.", ""),
     )
-    merged, stats = merge_catalog(old, pot(("isi/a#1", "Kept.")))
+    merged, stats = merge_segments(old, pot(("isi/a#1", "Kept.")))
     assert obsolete(merged) == {"isi/a#2": "Supprimé."}
     assert stats.obsolete == 1 and stats.obsolete_ids == ["isi/a#2"]
     assert next(iter(merged.obsolete.values())).locations == []
 
 
 def test_new_source_is_untranslated():
-    merged, stats = merge_catalog(po(), pot(("faq/refills#answer", "Ask your pharmacist about refills.")))
+    merged, stats = merge_segments(po(), pot(("faq/refills#answer", "Ask your pharmacist about refills.")))
     message = get(merged, "faq/refills#answer")
     assert message.string == "" and not message.fuzzy
     assert stats.new_ids == ["faq/refills#answer"]
@@ -110,7 +115,7 @@ def test_new_source_is_untranslated():
 
 def test_renamed_segment_takes_its_translation_as_a_draft():
     old = po(("isi/warnings#item-3", "Tell your doctor about all medicines.", "Informez votre médecin."))
-    merged, stats = merge_catalog(old, pot(("isi/warnings#item-4", "Tell your doctor about all medicines.")))
+    merged, stats = merge_segments(old, pot(("isi/warnings#item-4", "Tell your doctor about all medicines.")))
     message = get(merged, "isi/warnings#item-4")
     assert message.string == "Informez votre médecin." and message.fuzzy
     assert message.previous_id == ["Tell your doctor about all medicines."]
@@ -122,32 +127,33 @@ def test_a_renamed_duplicate_cannot_take_the_translation_of_a_changed_segment():
     # Template order puts the new segment with the old text first; the changed segment still
     # gets its own translation.
     old = po(("isi/a#1", DOSE_OLD, "Prenez 3 mg."))
-    merged, _ = merge_catalog(old, pot(("faq/b#1", DOSE_OLD), ("isi/a#1", DOSE_NEW)))
+    merged, _ = merge_segments(old, pot(("faq/b#1", DOSE_OLD), ("isi/a#1", DOSE_NEW)))
     assert get(merged, "isi/a#1").string == "Prenez 3 mg."
     assert get(merged, "isi/a#1").previous_id == [DOSE_OLD]
     assert get(merged, "faq/b#1").string == ""
 
 
-def test_obsolete_entry_is_revived_as_a_draft():
+def test_obsolete_entry_whose_text_returns_is_restored_translated():
+    # As msgmerge: the same text under the same context is an exact match, obsolete or not.
     old = po(obsolete=[("glossary/fatigue#definition", "Feeling very tired.", "Sensation de fatigue.")])
-    merged, stats = merge_catalog(old, pot(("glossary/fatigue#definition", "Feeling very tired.")))
+    merged, stats = merge_segments(old, pot(("glossary/fatigue#definition", "Feeling very tired.")))
     message = get(merged, "glossary/fatigue#definition")
-    assert message.string == "Sensation de fatigue." and message.fuzzy
+    assert message.string == "Sensation de fatigue." and not message.fuzzy and not message.previous_id
     assert stats.revived_ids == ["glossary/fatigue#definition"] and not merged.obsolete
 
 
 def test_obsolete_entries_not_brought_back_are_kept():
     old = po(("isi/a#1", "Kept.", "Gardé."), obsolete=[("isi/a#0", "Long gone.", "Parti.")])
-    merged, _ = merge_catalog(old, pot(("isi/a#1", "Kept.")))
+    merged, _ = merge_segments(old, pot(("isi/a#1", "Kept.")))
     assert obsolete(merged) == {"isi/a#0": "Parti."}
 
 
 def test_an_existing_draft_keeps_the_last_approved_previous_msgid():
     old = po(("isi/dosing#item-1", DOSE_NEW, "Prenez 3 mg.", ["fuzzy"], [DOSE_OLD]))
     newest = "Take POMALYST 5 mg once a day for 21 days."
-    merged, _ = merge_catalog(old, pot(("isi/dosing#item-1", newest)))
+    merged, _ = merge_segments(old, pot(("isi/dosing#item-1", newest)))
     assert get(merged, "isi/dosing#item-1").previous_id == [DOSE_OLD]
-    merged, stats = merge_catalog(old, pot(("isi/dosing#item-1", DOSE_NEW)))  # unchanged: still a draft
+    merged, stats = merge_segments(old, pot(("isi/dosing#item-1", DOSE_NEW)))  # unchanged: still a draft
     message = get(merged, "isi/dosing#item-1")
     assert (
         message.fuzzy
@@ -160,7 +166,7 @@ def test_an_existing_draft_keeps_the_last_approved_previous_msgid():
 def test_fuzzy_matching_prefers_the_same_document():
     text = "POMALYST can cause blood clots in your arteries and veins."
     old = po(("faq/clots#answer", text, "Réponse FAQ."), ("isi/clots#item-1", text, "Texte ISI."))
-    merged, _ = merge_catalog(
+    merged, _ = merge_segments(
         old, pot(("isi/clots#item-2", text.replace("blood clots", "serious blood clots")))
     )
     message = get(merged, "isi/clots#item-2")
@@ -171,7 +177,7 @@ def test_fuzzy_matching_prefers_the_same_document():
 
 def test_dissimilar_text_is_not_matched():
     old = po(("isi/a#1", "Call your doctor right away if you have chest pain.", "Appelez votre médecin."))
-    merged, stats = merge_catalog(old, pot(("isi/b#1", "Store POMALYST at room temperature.")))
+    merged, stats = merge_segments(old, pot(("isi/b#1", "Store POMALYST at room temperature.")))
     assert get(merged, "isi/b#1").string == ""
     assert obsolete(merged) == {"isi/a#1": "Appelez votre médecin."}
     assert (stats.fuzzy, stats.new, stats.obsolete) == (0, 1, 1)
@@ -180,7 +186,7 @@ def test_dissimilar_text_is_not_matched():
 def test_header_comes_from_the_catalog_and_creation_date_from_the_template():
     old = po(("isi/a#1", "Kept.", "Gardé."))
     template = pot(("isi/a#1", "Kept."))
-    merged, _ = merge_catalog(old, template)
+    merged, _ = merge_segments(old, template)
     assert merged.last_translator == "Ana <ana@example.org>"
     assert merged.revision_date == WHEN and str(merged.locale) == "fr"
     assert merged.creation_date == template.creation_date
@@ -190,7 +196,7 @@ def test_inputs_are_not_changed():
     old = po(("isi/a#1", DOSE_OLD, "Prenez 3 mg."), ("isi/a#2", "Gone.", "Parti."))
     template = pot(("isi/a#1", DOSE_NEW), ("isi/a#3", "New."))
     before = copy.deepcopy((old, template))
-    merge_catalog(old, template)
+    merge_segments(old, template)
     for catalog, saved in zip((old, template), before):
         assert [(m.context, m.id, m.string, m.flags, m.previous_id) for m in catalog._messages.values()] == [
             (m.context, m.id, m.string, m.flags, m.previous_id) for m in saved._messages.values()
@@ -200,7 +206,7 @@ def test_inputs_are_not_changed():
 
 def test_merge_keeps_template_order():
     old = po(("isi/a#2", "Two.", "Deux."), ("isi/a#1", "One.", "Un."))
-    merged, _ = merge_catalog(old, pot(("isi/a#1", "One."), ("isi/a#3", "Three."), ("isi/a#2", "Two.")))
+    merged, _ = merge_segments(old, pot(("isi/a#1", "One."), ("isi/a#3", "Three."), ("isi/a#2", "Two.")))
     assert [m.context for m in merged._messages.values()] == ["isi/a#1", "isi/a#3", "isi/a#2"]
 
 
@@ -232,7 +238,7 @@ def test_a_non_empty_translation_is_never_dropped(old_entries, new_entries, obso
     for context, msgid, string in obsolete_entries:
         if (msgid, context) not in old._messages:
             old.obsolete[(msgid, context)] = Catalog().add(msgid, string, context=context)
-    merged, stats = merge_catalog(old, pot(*new_entries))
+    merged, stats = merge_segments(old, pot(*new_entries))
     before = [(m.id, m.string) for m in (*old._messages.values(), *old.obsolete.values()) if m.string]
     after = {
         (m.previous_id[0] if m.previous_id and m.fuzzy else m.id, m.string)
