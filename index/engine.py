@@ -45,6 +45,8 @@ class SearchResponse:
     corrected: str | None
     total: int
     results: list[SearchHit] = field(default_factory=list)
+    # no document matches every word: these results answer part of the query
+    partial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class SearchResponse:
             "locale": self.locale,
             "corrected": self.corrected,
             "total": self.total,
+            "partial": self.partial,
             "results": [asdict(hit) for hit in self.results],
         }
 
@@ -165,28 +168,43 @@ class SearchEngine:
 
     # -- search -----------------------------------------------------------------------------
 
-    def _matching(self, ix: _LocaleIndex, plan: Plan) -> set[int]:
-        """The documents that match enough concepts of the query: what is returned, and its count.
+    def _matching(self, ix: _LocaleIndex, plan: Plan) -> tuple[set[int], bool]:
+        """The documents to return, and whether they answer only part of the query.
 
-        Counting here also gives the total: Whoosh's own count either runs the whole scored
-        query a second time or, with block-quality optimizations off, undercounts.
+        Documents must match enough concepts (``plan.required``). When none does, the query is
+        answered in part -- the documents that match the most concepts, ranked by score (the
+        matched words' weight) -- unless most of its concepts occur nowhere in the corpus: "dog
+        food" must not become "food". Counting here also gives the total: Whoosh's own count
+        either runs the whole scored query a second time or, with block-quality optimizations
+        off, undercounts.
         """
         counts: dict[int, int] = {}
+        known = 0
         for concept in plan.concepts:
+            before = len(counts)
+            hits = 0
             for docnum in concept.query.docs(ix.searcher):
                 counts[docnum] = counts.get(docnum, 0) + 1
-        return {d for d, c in counts.items() if c >= max(plan.required, 1)}
+                hits += 1
+            known += hits > 0 or len(counts) > before
+        best = max(counts.values(), default=0)
+        wanted = len(plan.concepts)
+        if best >= max(plan.required, 1):
+            return {d for d, c in counts.items() if c >= plan.required}, best < wanted
+        if best == 0 or 2 * known <= wanted:
+            return set(), False
+        floor = max(1, (best + 1) // 2)
+        return {d for d, c in counts.items() if c >= floor}, True
 
-    def _run(self, ix: _LocaleIndex, plan: Plan, limit: int) -> tuple[int, list[SearchHit]]:
+    def _run(self, ix: _LocaleIndex, plan: Plan, limit: int) -> tuple[int, bool, list[SearchHit]]:
         if plan.scoring is None:
-            return 0, []
-        allowed = self._matching(ix, plan)
+            return 0, False, []
+        allowed, partial = self._matching(ix, plan)
         if not allowed or limit <= 0:
-            return len(allowed), []
-        results = ix.searcher.search(
-            plan.scoring, limit=limit, terms=False, filter=allowed if plan.required > 1 else None
-        )
-        return len(allowed), [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
+            return len(allowed), partial, []
+        results = ix.searcher.search(plan.scoring, limit=limit, terms=False, filter=allowed)
+        hits = [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
+        return len(allowed), partial, hits
 
     def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
         return SearchHit(
@@ -221,12 +239,14 @@ class SearchEngine:
         with self._lock:
             ix = self._index(locale)
             plan = ix.builder.plan(query)
-            total, hits = self._run(ix, plan, limit)
+            total, partial, hits = self._run(ix, plan, limit)
             corrected = None
             if total < FEW_RESULTS and plan.words:
                 # only offered, never applied: a 4-letter word gets no silent edit
                 corrected = ix.builder.correction(plan)
-            return SearchResponse(query=query, locale=locale, corrected=corrected, total=total, results=hits)
+            return SearchResponse(
+                query=query, locale=locale, corrected=corrected, total=total, results=hits, partial=partial
+            )
 
     def suggest(self, prefix: str, locale: str = "en", limit: int = 8) -> list[Suggestion]:
         """Titles that complete what the patient has typed so far."""

@@ -20,6 +20,7 @@ from whoosh import query as Q
 from index.analyzers import (
     CJK_RE,
     exact_key,
+    language,
     normalizer,
     plain_analyzer,
     query_stopwords,
@@ -117,6 +118,9 @@ class QueryBuilder:
         self.body_analyzer = text_analyzer(locale)
         self.plain_analyzer = plain_analyzer(locale)
         self.en_analyzer = text_analyzer("en")
+        self.segmented = language(locale) == "zh"
+        # lay phrases written without spaces (Chinese) stay whole when a query is segmented
+        self.cjk_phrases = frozenset(k[0] for k in synonyms.table if len(k) == 1 and CJK_RE.search(k[0]))
 
     # -- analysis helpers -------------------------------------------------------------------
 
@@ -204,8 +208,23 @@ class QueryBuilder:
 
     # -- the plan ---------------------------------------------------------------------------
 
+    def words(self, text: str) -> list[str]:
+        """The words of a query; Chinese is segmented into words (lay phrases kept whole)."""
+        found = words((text or "")[:MAX_QUERY_CHARS])[: MAX_WORDS * 3]
+        if not self.segmented:
+            return found
+        out: list[str] = []
+        for word in found:
+            if CJK_RE.search(word):
+                from index.segmenter import segment
+
+                out.extend(segment(word, self.cjk_phrases))
+            else:
+                out.append(word)
+        return out[: MAX_WORDS * 3]
+
     def plan(self, text: str, *, prefix_last: bool = True) -> Plan:
-        raw_words = words((text or "")[:MAX_QUERY_CHARS])[: MAX_WORDS * 3]
+        raw_words = self.words(text)
         folded = [self.norm(w) for w in raw_words]
         matches = {m.start: m for m in self.synonyms.matches(folded)}
         concepts: list[Concept] = []
@@ -240,7 +259,7 @@ class QueryBuilder:
         if not concepts:
             return Plan(None, [], 0, set(), raw_words)
         bonuses: list[Q.Query] = []
-        for key in {exact_key(" ".join(raw_words), self.locale), " ".join(content)}:
+        for key in {exact_key(text, self.locale), exact_key(" ".join(raw_words), self.locale), " ".join(content)}:
             if key:
                 bonuses.append(Q.Term("exact", key, boost=W_EXACT))
         if len(content) > 1:
