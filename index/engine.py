@@ -75,6 +75,10 @@ class MarkFormatter(wh.HtmlFormatter):
         super().__init__(tagname="mark", between=" … ")
 
 
+def _term_text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 class _LocaleIndex:
     """One locale of one release: index, searcher, published set, lexicon and query builder."""
 
@@ -99,10 +103,12 @@ class _LocaleIndex:
         reader = self.searcher.reader()
         freq = {}
         for term, info in reader.iter_field("plain"):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            freq[word] = info.doc_frequency()
+            freq[_term_text(term)] = info.doc_frequency()
         self.lexicon = Lexicon(sorted(freq), freq)
-        self.builder = QueryBuilder(locale, self.lexicon, self.published.abbreviations, load_synonyms(locale))
+        titles = frozenset(_term_text(term) for term, _ in reader.iter_field("exact"))
+        self.builder = QueryBuilder(
+            locale, self.lexicon, self.published.abbreviations, load_synonyms(locale), titles
+        )
         self.analyzer = text_analyzer(locale)
 
     @property
@@ -174,24 +180,23 @@ class SearchEngine:
         Documents must match enough concepts (``plan.required``). When none does, the query is
         answered in part -- the documents that match the most concepts, ranked by score (the
         matched words' weight) -- unless most of its concepts occur nowhere in the corpus: "dog
-        food" must not become "food". Counting here also gives the total: Whoosh's own count
+        food" must not become "food". A lay phrase counts as the words it covers. Counting here also gives the total: Whoosh's own count
         either runs the whole scored query a second time or, with block-quality optimizations
         off, undercounts.
         """
         counts: dict[int, int] = {}
         known = 0
         for concept in plan.concepts:
-            before = len(counts)
             hits = 0
             for docnum in concept.query.docs(ix.searcher):
                 counts[docnum] = counts.get(docnum, 0) + 1
                 hits += 1
-            known += hits > 0 or len(counts) > before
+            known += concept.weight if hits else 0
         best = max(counts.values(), default=0)
         wanted = len(plan.concepts)
         if best >= max(plan.required, 1):
             return {d for d, c in counts.items() if c >= plan.required}, best < wanted
-        if best == 0 or 2 * known <= wanted:
+        if best == 0 or 2 * known <= sum(c.weight for c in plan.concepts):
             return set(), False
         floor = max(1, (best + 1) // 2)
         return {d for d, c in counts.items() if c >= floor}, True
