@@ -284,7 +284,11 @@ class QueryBuilder:
         if not concepts:
             return Plan(None, [], 0, set(), raw_words)
         bonuses: list[Q.Query] = []
-        for key in {exact_key(text, self.locale), exact_key(" ".join(raw_words), self.locale), " ".join(content)}:
+        for key in {
+            exact_key(text, self.locale),
+            exact_key(" ".join(raw_words), self.locale),
+            " ".join(content),
+        }:
             if key:
                 bonuses.append(Q.Term("exact", key, boost=W_EXACT))
         if len(content) > 1:
