@@ -54,8 +54,37 @@ _QUESTION_WORDS = {
         "there",
         "any",
         "get",
+        "getting",
         "know",
         "tell",
+        "can",
+        "cant",
+        "will",
+        "is",
+        "it",
+        "this",
+        "that",
+        "happens",
+        "happen",
+        "if",
+        "often",
+        "feel",
+        "feeling",
+        "lot",
+        "really",
+        "all",
+        "over",
+        "are",
+        "be",
+        "while",
+        "ok",
+        "okay",
+        "safe",
+        "need",
+        "on",
+        "please",
+        "like",
+        "help",
     },
     "es": {
         "que",
@@ -77,6 +106,137 @@ _QUESTION_WORDS = {
         "tengo",
         "mi",
         "mis",
+        "me",
+        "se",
+        "le",
+        "lo",
+        "la",
+        "esto",
+        "eso",
+        "estoy",
+        "hay",
+        "hago",
+        "pasa",
+        "puede",
+        "pueden",
+        "cuando",
+        "cuándo",
+        "donde",
+        "dónde",
+        "cuanto",
+        "cuánto",
+        "cada",
+        "mucho",
+        "mucha",
+        "muchos",
+        "muchas",
+        "necesito",
+        "usar",
+        "siento",
+        "si",
+        "sé",
+        "va",
+        "voy",
+    },
+    # Chinese words come from the segmenter: particles, pronouns and question words.
+    "zh": {
+        "的",
+        "了",
+        "是",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "我",
+        "我的",
+        "你",
+        "他",
+        "她",
+        "它",
+        "这",
+        "这个",
+        "那",
+        "什么",
+        "什么是",
+        "是什么",
+        "怎么",
+        "怎么办",
+        "怎样",
+        "如何",
+        "为什么",
+        "哪些",
+        "哪",
+        "有",
+        "没有",
+        "会",
+        "能",
+        "能不能",
+        "可以",
+        "要",
+        "需要",
+        "很",
+        "太",
+        "一直",
+        "老是",
+        "总是",
+        "经常",
+        "觉得",
+        "感觉",
+        "意思",
+        "指",
+        "上",
+        "里",
+        "身上",
+        "和",
+        "与",
+        "或",
+        "在",
+        "就",
+        "都",
+        "也",
+        "还",
+        "多",
+        "一下",
+        "请问",
+    },
+    # Arabic question words and particles (after normalization: alef and teh marbuta variants folded).
+    "ar": {
+        "ما",
+        "ماذا",
+        "هل",
+        "كيف",
+        "متى",
+        "لماذا",
+        "اين",
+        "من",
+        "هو",
+        "هي",
+        "معنى",
+        "يعني",
+        "تعني",
+        "في",
+        "على",
+        "الى",
+        "عن",
+        "مع",
+        "او",
+        "و",
+        "ان",
+        "انا",
+        "لدي",
+        "عندي",
+        "اشعر",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "التي",
+        "الذي",
+        "كل",
+        "جدا",
+        "يمكن",
+        "يمكنني",
+        "هناك",
+        "لا",
     },
 }
 # "get" stays a stop word only for queries; "get pregnant" is found through "pregnant".
@@ -94,11 +254,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
-_ARABIC_MAP = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None, "ٱ": "ا"})
+_ARABIC_MAP = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None, "ٱ": "ا", "أ": "ا", "إ": "ا", "آ": "ا"})
 
 
 def normalize_arabic(text: str) -> str:
-    """Arabic normalization after folding: alef maqsura, teh marbuta and tatweel."""
+    """Arabic normalization after folding: alef variants, alef maqsura, teh marbuta and tatweel."""
     return text.translate(_ARABIC_MAP)
 
 
@@ -128,11 +288,36 @@ def query_stopwords(locale: str) -> frozenset[str]:
     return stopwords(locale) | extra
 
 
+# Attached prefixes of Arabic words: a conjunction or preposition glued to the article
+# ("والجفاف" = "and the dehydration", "بالصفائح" = "with the platelets"), then the article alone.
+_AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def strip_arabic_prefix(word: str) -> str:
+    """The word without its article (2 letters must remain: "الدم") or article and particle (3).
+
+    A bare "و" or "ب" is left alone: too many words start with those letters ("وذمة", edema).
+    """
+    for prefix in _AR_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= (2 if prefix == "ال" else 3):
+            return word[len(prefix) :]
+    return word
+
+
+@functools.cache
+def _arabic_stemmer() -> Callable[[str], str]:
+    """Snowball's Arabic light stemmer after our prefix rule: 'الحكة' and 'حكة' meet at one stem."""
+    import snowballstemmer
+
+    snowball = snowballstemmer.stemmer("arabic")
+    return lambda word: normalize_arabic(snowball.stemWord(strip_arabic_prefix(word)))
+
+
 @functools.cache
 def stemmer(locale: str) -> Callable[[str], str]:
     """The stemmer of a locale's language, or the identity where there is none."""
     try:
-        stem = stemmer_for_language(language(locale))
+        stem = _arabic_stemmer() if language(locale) == "ar" else stemmer_for_language(language(locale))
     except NoStemmer:
         return lambda word: word
     cached = functools.lru_cache(maxsize=50000)(stem)

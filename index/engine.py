@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import os
 import threading
-from dataclasses import asdict, dataclass, field
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from pipeline.publishing.releases import current_release
 
 FEW_RESULTS = 3
 SNIPPET_CHARS = 220
+# responses kept per release: patients ask the same few questions (a Zipf-shaped mix)
+CACHE_SIZE = 4096
 
 
 @dataclass
@@ -45,6 +48,8 @@ class SearchResponse:
     corrected: str | None
     total: int
     results: list[SearchHit] = field(default_factory=list)
+    # no document matches every word: these results answer part of the query
+    partial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +57,7 @@ class SearchResponse:
             "locale": self.locale,
             "corrected": self.corrected,
             "total": self.total,
+            "partial": self.partial,
             "results": [asdict(hit) for hit in self.results],
         }
 
@@ -70,6 +76,15 @@ class MarkFormatter(wh.HtmlFormatter):
 
     def __init__(self) -> None:
         super().__init__(tagname="mark", between=" … ")
+
+
+def cache_key(query: str) -> str:
+    """The normalized query a cached response is kept under: case and spacing do not matter."""
+    return " ".join(query.lower().split())
+
+
+def _term_text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 class _LocaleIndex:
@@ -96,10 +111,12 @@ class _LocaleIndex:
         reader = self.searcher.reader()
         freq = {}
         for term, info in reader.iter_field("plain"):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            freq[word] = info.doc_frequency()
+            freq[_term_text(term)] = info.doc_frequency()
         self.lexicon = Lexicon(sorted(freq), freq)
-        self.builder = QueryBuilder(locale, self.lexicon, self.published.abbreviations, load_synonyms(locale))
+        titles = frozenset(_term_text(term) for term, _ in reader.iter_field("exact"))
+        self.builder = QueryBuilder(
+            locale, self.lexicon, self.published.abbreviations, load_synonyms(locale), titles
+        )
         self.analyzer = text_analyzer(locale)
 
     @property
@@ -127,6 +144,9 @@ class SearchEngine:
         self._lock = threading.RLock()
         self._open: dict[str, _LocaleIndex] = {}
         self._release: Path | None = None
+        self._cache: OrderedDict[tuple[str, str, int], SearchResponse] = OrderedDict()
+        # held only for dictionary operations: a cache lookup never waits behind a running search
+        self._cache_lock = threading.Lock()
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -155,6 +175,8 @@ class SearchEngine:
             for opened in self._open.values():
                 opened.close()
             self._open.clear()
+            with self._cache_lock:
+                self._cache.clear()
             self._release = None
 
     def __enter__(self) -> SearchEngine:
@@ -165,28 +187,42 @@ class SearchEngine:
 
     # -- search -----------------------------------------------------------------------------
 
-    def _matching(self, ix: _LocaleIndex, plan: Plan) -> set[int]:
-        """The documents that match enough concepts of the query: what is returned, and its count.
+    def _matching(self, ix: _LocaleIndex, plan: Plan) -> tuple[set[int], bool]:
+        """The documents to return, and whether they answer only part of the query.
 
-        Counting here also gives the total: Whoosh's own count either runs the whole scored
-        query a second time or, with block-quality optimizations off, undercounts.
+        Documents must match enough concepts (``plan.required``). When none does, the query is
+        answered in part -- the documents that match the most concepts, ranked by score (the
+        matched words' weight) -- unless most of its concepts occur nowhere in the corpus: "dog
+        food" must not become "food". A lay phrase counts as the words it covers. Counting here
+        also gives the total: Whoosh's own count either runs the whole scored query a second time
+        or, with block-quality optimizations off, undercounts.
         """
         counts: dict[int, int] = {}
+        known = 0
         for concept in plan.concepts:
+            hits = 0
             for docnum in concept.query.docs(ix.searcher):
                 counts[docnum] = counts.get(docnum, 0) + 1
-        return {d for d, c in counts.items() if c >= max(plan.required, 1)}
+                hits += 1
+            known += concept.weight if hits else 0
+        best = max(counts.values(), default=0)
+        wanted = len(plan.concepts)
+        if best >= max(plan.required, 1):
+            return {d for d, c in counts.items() if c >= plan.required}, best < wanted
+        if best == 0 or 2 * known <= sum(c.weight for c in plan.concepts):
+            return set(), False
+        floor = max(1, (best + 1) // 2)
+        return {d for d, c in counts.items() if c >= floor}, True
 
-    def _run(self, ix: _LocaleIndex, plan: Plan, limit: int) -> tuple[int, list[SearchHit]]:
+    def _run(self, ix: _LocaleIndex, plan: Plan, limit: int) -> tuple[int, bool, list[SearchHit]]:
         if plan.scoring is None:
-            return 0, []
-        allowed = self._matching(ix, plan)
+            return 0, False, []
+        allowed, partial = self._matching(ix, plan)
         if not allowed or limit <= 0:
-            return len(allowed), []
-        results = ix.searcher.search(
-            plan.scoring, limit=limit, terms=False, filter=allowed if plan.required > 1 else None
-        )
-        return len(allowed), [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
+            return len(allowed), partial, []
+        results = ix.searcher.search(plan.scoring, limit=limit, terms=False, filter=allowed)
+        hits = [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
+        return len(allowed), partial, hits
 
     def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
         return SearchHit(
@@ -214,19 +250,54 @@ class SearchEngine:
             short = short.rsplit(" ", 1)[0] + " …"
         return html.escape(short, quote=False)
 
+    def cached(self, query: str, locale: str = "en", limit: int = 10) -> SearchResponse | None:
+        """The response of a search already run against the live release, or None (never blocks long)."""
+        key = (cache_key(query), locale, limit)
+        release = self._release
+        try:
+            if release is None or self._live() != release:
+                return None
+        except SearchIndexError:
+            return None
+        hit = self._remember(key)
+        return None if hit is None else replace(hit, query=query)
+
+    def _remember(
+        self, key: tuple[str, str, int], response: SearchResponse | None = None
+    ) -> SearchResponse | None:
+        """Look a response up (and mark it recent), or store one, evicting the least recent."""
+        with self._cache_lock:
+            if response is None:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                return hit
+            self._cache[key] = response
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return response
+
     def search(self, query: str, locale: str = "en", limit: int = 10) -> SearchResponse:
         """Search one locale; any string gives a response (possibly empty), never a query error."""
         query = query if isinstance(query, str) else str(query)
         limit = max(0, int(limit))
+        key = (cache_key(query), locale, limit)
         with self._lock:
-            ix = self._index(locale)
+            ix = self._index(locale)  # a new release empties the cache
+            hit = self._remember(key)
+            if hit is not None:
+                return replace(hit, query=query)
             plan = ix.builder.plan(query)
-            total, hits = self._run(ix, plan, limit)
+            total, partial, hits = self._run(ix, plan, limit)
             corrected = None
             if total < FEW_RESULTS and plan.words:
                 # only offered, never applied: a 4-letter word gets no silent edit
                 corrected = ix.builder.correction(plan)
-            return SearchResponse(query=query, locale=locale, corrected=corrected, total=total, results=hits)
+            response = SearchResponse(
+                query=query, locale=locale, corrected=corrected, total=total, results=hits, partial=partial
+            )
+            self._remember(key, response)
+            return response
 
     def suggest(self, prefix: str, locale: str = "en", limit: int = 8) -> list[Suggestion]:
         """Titles that complete what the patient has typed so far."""

@@ -24,7 +24,18 @@ from typing import Protocol
 
 from pipeline.errors import SearchIndexError
 
-CATEGORIES = ("exact", "lay", "abbreviation", "misspelling", "no-accents", "safety", "none")
+CATEGORIES = (
+    "exact",
+    "lay",
+    "symptom",
+    "question",
+    "abbreviation",
+    "misspelling",
+    "no-accents",
+    "variant",
+    "safety",
+    "none",
+)
 NONE_CATEGORY = "none"
 
 

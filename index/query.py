@@ -20,6 +20,7 @@ from whoosh import query as Q
 from index.analyzers import (
     CJK_RE,
     exact_key,
+    language,
     normalizer,
     plain_analyzer,
     query_stopwords,
@@ -27,7 +28,7 @@ from index.analyzers import (
     text_analyzer,
     words,
 )
-from index.synonyms import Synonyms
+from index.synonyms import SynonymMatch, Synonyms
 
 MAX_QUERY_CHARS = 512
 MAX_WORDS = 12
@@ -37,6 +38,10 @@ W_TITLE, W_NAMES, W_EN, W_BODY, W_PRON = 6.0, 5.0, 3.0, 1.0, 0.3
 W_TYPO, W_PREFIX = 0.5, 0.3
 W_EXACT, W_SYNONYM, W_ABBR = 25.0, 14.0, 8.0
 W_PHRASE_TITLE, W_PHRASE_BODY, W_ALL = 6.0, 3.0, 2.0
+# a question word ("when", "cuándo") need not match, but a title asking the same question ranks higher
+W_QUESTION = 1.5
+# a lay phrase that is not a title ("female partner") is looked for in bodies with this weight
+W_BODY_TARGET = 0.6
 
 
 def typo_budget(word: str) -> int:
@@ -78,6 +83,8 @@ class Concept:
     text: str
     query: Q.Query
     highlight: set[str] = field(default_factory=set)
+    # how many of the patient's content words this concept stands for (a lay phrase: several)
+    weight: int = 1
 
 
 @dataclass
@@ -104,9 +111,15 @@ class QueryBuilder:
     """Builds plans for one locale from its analyzers, lexicon, abbreviations and synonyms."""
 
     def __init__(
-        self, locale: str, lexicon: Lexicon, abbreviations: dict[str, str], synonyms: Synonyms
+        self,
+        locale: str,
+        lexicon: Lexicon,
+        abbreviations: dict[str, str],
+        synonyms: Synonyms,
+        titles: frozenset[str] = frozenset(),
     ) -> None:
         self.locale = locale
+        self.titles = titles
         self.lexicon = lexicon
         self.abbreviations = {k.lower(): v for k, v in abbreviations.items()}
         self.synonyms = synonyms
@@ -117,6 +130,9 @@ class QueryBuilder:
         self.body_analyzer = text_analyzer(locale)
         self.plain_analyzer = plain_analyzer(locale)
         self.en_analyzer = text_analyzer("en")
+        self.segmented = language(locale) == "zh"
+        # lay phrases written without spaces (Chinese) stay whole when a query is segmented
+        self.cjk_phrases = frozenset(k[0] for k in synonyms.table if len(k) == 1 and CJK_RE.search(k[0]))
 
     # -- analysis helpers -------------------------------------------------------------------
 
@@ -155,7 +171,9 @@ class QueryBuilder:
         # in bodies all the words are enough: phrase checks over long texts are Whoosh's slowest part
         body = self._terms(self.body_analyzer, text)
         if body:
-            subs.append(Q.And([Q.Term("body", t) for t in body], boost=boost * 0.15))
+            keys = {exact_key(text, self.locale), exact_key(text, "en")}
+            weight = 0.15 if keys & self.titles else W_BODY_TARGET
+            subs.append(Q.And([Q.Term("body", t) for t in body], boost=boost * weight))
         return subs
 
     # -- words ------------------------------------------------------------------------------
@@ -204,10 +222,37 @@ class QueryBuilder:
 
     # -- the plan ---------------------------------------------------------------------------
 
+    def words(self, text: str) -> list[str]:
+        """The words of a query; Chinese is segmented into words (lay phrases kept whole)."""
+        found = words((text or "")[:MAX_QUERY_CHARS])[: MAX_WORDS * 3]
+        if not self.segmented:
+            return found
+        out: list[str] = []
+        for word in found:
+            if CJK_RE.search(word):
+                from index.segmenter import segment
+
+                out.extend(segment(word, self.cjk_phrases))
+            else:
+                out.append(word)
+        return out[: MAX_WORDS * 3]
+
+    def _lay_matches(self, raw_words: list[str], folded: list[str]) -> dict[int, SynonymMatch]:
+        """Lay phrases over the content words of a query, by their start in ``raw_words``.
+
+        Stop words are skipped on both sides: "my legs are swollen" holds the phrase "legs swollen".
+        """
+        kept = [i for i, f in enumerate(folded) if f not in self.stops or self._is_abbr(raw_words[i], f)]
+        found = self.synonyms.matches([folded[i] for i in kept])
+        return {kept[m.start]: SynonymMatch(kept[m.start], kept[m.end - 1] + 1, m.targets) for m in found}
+
+    def _is_abbr(self, raw: str, surface: str) -> bool:
+        return raw.isupper() and self._expansion(surface) is not None
+
     def plan(self, text: str, *, prefix_last: bool = True) -> Plan:
-        raw_words = words((text or "")[:MAX_QUERY_CHARS])[: MAX_WORDS * 3]
+        raw_words = self.words(text)
         folded = [self.norm(w) for w in raw_words]
-        matches = {m.start: m for m in self.synonyms.matches(folded)}
+        matches = self._lay_matches(raw_words, folded)
         concepts: list[Concept] = []
         content: list[str] = []
         i = 0
@@ -226,13 +271,12 @@ class QueryBuilder:
                 for target in match.targets:
                     subs.extend(self._target(target, W_SYNONYM))
                     shown |= self.highlight_terms([target])
-                concepts.append(Concept(phrase, Q.Or(subs), shown))
+                concepts.append(Concept(phrase, Q.Or(subs), shown, weight=max(len(inner), 1)))
                 content.extend(f for f in folded[match.start : match.end] if f not in self.stops)
                 i = match.end
                 continue
             raw, surface = raw_words[i], folded[i]
-            is_abbr = self._expansion(surface) is not None and raw.isupper()
-            if surface and (surface not in self.stops or is_abbr):
+            if surface and (surface not in self.stops or self._is_abbr(raw, surface)):
                 last = prefix_last and i == len(raw_words) - 1 and not text.endswith((" ", "\t"))
                 concepts.append(self._word_concept(raw, surface, last=last))
                 content.append(surface)
@@ -240,7 +284,11 @@ class QueryBuilder:
         if not concepts:
             return Plan(None, [], 0, set(), raw_words)
         bonuses: list[Q.Query] = []
-        for key in {exact_key(" ".join(raw_words), self.locale), " ".join(content)}:
+        for key in {
+            exact_key(text, self.locale),
+            exact_key(" ".join(raw_words), self.locale),
+            " ".join(content),
+        }:
             if key:
                 bonuses.append(Q.Term("exact", key, boost=W_EXACT))
         if len(content) > 1:
@@ -254,6 +302,8 @@ class QueryBuilder:
                     bonuses.append(q)
         if len(concepts) > 2:
             bonuses.append(Q.And([c.query for c in concepts], boost=W_ALL))
+        asked = {f for f in folded if f in self.stops and len(f) > 2 and not CJK_RE.search(f)}
+        bonuses.extend(Q.Term("label", f, boost=W_QUESTION) for f in sorted(asked))
         scoring = Q.Or([c.query for c in concepts] + bonuses)
         highlight = set().union(*(c.highlight for c in concepts))
         return Plan(scoring, concepts, required_matches(len(concepts)), highlight, raw_words)

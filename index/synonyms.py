@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.analyzers import exact_key, language
+from index.analyzers import exact_key, language, query_stopwords
 from pipeline.errors import SearchIndexError
 
 SYNONYMS_DIR = Path(__file__).resolve().parent / "synonyms"
@@ -48,6 +48,16 @@ class Synonyms:
         return found
 
 
+def content_key(phrase: str, locale: str) -> tuple[str, ...]:
+    """The folded words of a phrase without its stop words (all of them if nothing else is left).
+
+    Matching skips the stop words of queries too, so "my skin is itching" meets "skin itching".
+    """
+    folded = exact_key(phrase, locale).split()
+    stops = query_stopwords(locale)
+    return tuple(w for w in folded if w not in stops) or tuple(folded)
+
+
 def parse_synonyms(text: str, locale: str, *, origin: str = "<string>") -> Synonyms:
     """Read a synonyms TOML document: a ``[synonyms]`` table of phrase = [terms]."""
     try:
@@ -64,7 +74,7 @@ def parse_synonyms(text: str, locale: str, *, origin: str = "<string>") -> Synon
             raise SearchIndexError(
                 f"synonym {phrase!r} must map to a list of terms", locale=locale, path=origin
             )
-        key = tuple(exact_key(phrase, locale).split())
+        key = content_key(phrase, locale)
         if key:
             table[key] = tuple(dict.fromkeys(table.get(key, ()) + tuple(targets)))
     return Synonyms(table)

@@ -90,6 +90,10 @@ class Settings(BaseModel):
     portal_host: str = _setting("127.0.0.1", "Address `portal serve` listens on.")
     portal_port: int = _setting(8000, "Port `portal serve` listens on.", ge=1, le=65535)
     relevance_dir: str = _setting("relevance", "Directory of judged search queries for `portal eval`.")
+    show_pseudo_locale: bool = _setting(
+        False,
+        "Offer the pseudo-locale en_XA in the portal's language menu (for testing, never for patients).",
+    )
 
     # The folder of portal.toml: every relative path above resolves against it.
     root: Path = Field(default_factory=Path.cwd, exclude=True, repr=False)

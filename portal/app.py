@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import logging
 import re
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -13,9 +15,10 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -42,6 +45,43 @@ SECURITY_HEADERS = [
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+# Search results and pages are a patient's health data: never kept by a browser or a proxy.
+NO_STORE = b"no-store"
+# Static files are addressed by a hash of their content (``?v=``): a new file is a new URL.
+IMMUTABLE = b"public, max-age=31536000, immutable"
+STATIC_UNVERSIONED = b"public, max-age=300"
+
+
+class QuerylessAccessLog(logging.Filter):
+    """Drops the query string from uvicorn's access log lines: a search is health data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def quiet_access_log() -> None:
+    """Install the filter on uvicorn's access logger once (after uvicorn configured logging)."""
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QuerylessAccessLog) for f in logger.filters):
+        logger.addFilter(QuerylessAccessLog())
+
+
+@functools.cache
+def static_url(name: str) -> str:
+    """The URL of a static file with a hash of its content, so it can be cached for a year."""
+    digest = hashlib.sha256((HERE / "static" / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+def _cache_control(scope: Scope) -> bytes:
+    if scope["path"].startswith("/static/"):
+        return IMMUTABLE if b"v=" in scope.get("query_string", b"") else STATIC_UNVERSIONED
+    return NO_STORE
+
+
 class Engine(Protocol):
     """What the portal needs from index.engine.SearchEngine."""
 
@@ -61,14 +101,39 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(name, value) for name, value in SECURITY_HEADERS if name not in present]
-                message["headers"] = list(message.get("headers", [])) + extra
-            await send(message)
+        path = scope["path"]
+        if path != "/" and path.endswith("/"):
+            await self._redirect_without_slash(scope, receive, send_with_headers_for(scope, send))
+            return
+        await self.app(scope, receive, send_with_headers_for(scope, send))
 
-        await self.app(scope, receive, send_with_headers)
+    @staticmethod
+    async def _redirect_without_slash(scope: Scope, receive: Receive, send: Send) -> None:
+        """A relative redirect: the Host header is never echoed into Location.
+
+        Leading slashes are collapsed so that ``//evil.example/`` cannot become a
+        protocol-relative address.
+        """
+        target = "/" + scope["path"].strip("/")
+        query = scope.get("query_string", b"").decode("latin-1")
+        response = RedirectResponse(target + (f"?{query}" if query else ""), status_code=307)
+        await response(scope, receive, send)
+
+
+def send_with_headers_for(scope: Scope, send: Send) -> Send:
+    """``send`` adding the security headers and Cache-Control to the response start."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+            if b"cache-control" not in present:
+                headers.append((b"cache-control", _cache_control(scope)))
+            message["headers"] = headers
+        await send(message)
+
+    return send_with_headers
 
 
 def clean_query(raw: str | None) -> str:
@@ -94,15 +159,20 @@ def search_url(query: str = "", locale: str = "en") -> str:
 class Portal:
     """The state behind the routes: data directory, content cache, search engine and templates."""
 
-    def __init__(self, data_dir: Path, engine: Engine | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, engine: Engine | None = None, *, show_pseudo_locale: bool = False
+    ) -> None:
         self.data_dir = Path(data_dir)
+        self.show_pseudo_locale = show_pseudo_locale
         self.content = ContentStore(self.data_dir)
         self._engine = engine
         self._engine_lock = threading.Lock()
         env = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
         )
-        env.globals.update(search_url=search_url, result_path=result_path, render_body=render_body)
+        env.globals.update(
+            search_url=search_url, result_path=result_path, render_body=render_body, static_url=static_url
+        )
         self.templates = Jinja2Templates(env=env)
 
     def engine(self) -> Engine:
@@ -133,11 +203,24 @@ class Portal:
             request=request,
             ui=ui,
             locale=locale,
-            locales=i18n.LOCALES.values(),
+            locales=self.offered_locales(),
             t=functools.partial(i18n.markup, locale),
             switch=switch or (lambda code: search_url(locale=code)),
         )
         return self.templates.TemplateResponse(request, template, context, status_code=status)
+
+    def offered_locales(self) -> list[i18n.UILocale]:
+        """The language menu: the pseudo-locale only when ``show_pseudo_locale`` is set."""
+        return [ui for code, ui in i18n.LOCALES.items() if self.show_pseudo_locale or code != "en_XA"]
+
+    async def search(self, query: str, locale: str, limit: int) -> Any:
+        """A search off the event loop; a response cached for this release is answered at once."""
+        engine = self.engine()
+        cached = getattr(engine, "cached", None)
+        hit = cached(query, locale=locale, limit=limit) if cached is not None else None
+        if hit is not None:
+            return hit
+        return await run_in_threadpool(engine.search, query, locale=locale, limit=limit)
 
     def error_page(self, request: Request, locale: str, status: int) -> Response:
         titles = {404: ("not_found_title", "not_found_text"), 503: ("unavailable_title", "unavailable_text")}
@@ -160,12 +243,12 @@ async def search_page(request: Request) -> Response:
     portal = _portal(request)
     locale = i18n.normalize_locale(request.query_params.get("locale") or i18n.DEFAULT_LOCALE)
     if locale is None:
-        raise HTTPException(404)
+        raise HTTPException(400)
     query = clean_query(request.query_params.get("q"))
     result: dict[str, Any] | None = None
     if query:
         try:
-            result = portal.engine().search(query, locale=locale, limit=DEFAULT_LIMIT).to_dict()
+            result = (await portal.search(query, locale, DEFAULT_LIMIT)).to_dict()
         except SearchIndexError:
             return portal.error_page(request, locale, 503)
     return portal.page(
@@ -264,9 +347,11 @@ async def api_search(request: Request) -> Response:
         return params
     query, locale, limit = params
     if not query:
-        return JSONResponse({"query": "", "locale": locale, "corrected": None, "total": 0, "results": []})
+        return JSONResponse(
+            {"query": "", "locale": locale, "corrected": None, "total": 0, "partial": False, "results": []}
+        )
     try:
-        response = _portal(request).engine().search(query, locale=locale, limit=limit)
+        response = await _portal(request).search(query, locale, limit)
     except SearchIndexError as error:
         return _api_error(503, str(error))
     return JSONResponse(response.to_dict())
@@ -280,7 +365,8 @@ async def api_suggest(request: Request) -> Response:
     suggestions: list[Any] = []
     if query:
         try:
-            suggestions = _portal(request).engine().suggest(query, locale=locale, limit=limit)
+            engine = _portal(request).engine()
+            suggestions = await run_in_threadpool(engine.suggest, query, locale=locale, limit=limit)
         except SearchIndexError as error:
             return _api_error(503, str(error))
     return JSONResponse(
@@ -331,15 +417,19 @@ async def portal_error(request: Request, exc: Exception) -> Response:
 def _lifespan(portal: Portal) -> Callable[[Starlette], Any]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        quiet_access_log()
         yield
         portal.close()
 
     return lifespan
 
 
-def create_app(data_dir: Path, engine: Engine | None = None) -> Starlette:
+def create_app(
+    data_dir: Path, engine: Engine | None = None, *, show_pseudo_locale: bool = False
+) -> Starlette:
     """The portal app over a data directory; `engine` replaces index.engine.SearchEngine (tests)."""
-    portal = Portal(data_dir, engine)
+    quiet_access_log()
+    portal = Portal(data_dir, engine, show_pseudo_locale=show_pseudo_locale)
     routes = [
         Route("/", search_page),
         Route("/healthz", healthz),

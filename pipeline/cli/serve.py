@@ -56,7 +56,8 @@ def serve(
         typer.echo(
             "note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True
         )
-    uvicorn.run(create_app(data_dir), host=host, port=port, log_level="info", server_header=False)
+    app = create_app(data_dir, show_pseudo_locale=settings.show_pseudo_locale)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
 def register(app: typer.Typer) -> None:

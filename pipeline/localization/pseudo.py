@@ -22,7 +22,15 @@ PSEUDO_LOCALES = frozenset({"en_XA", "en_XB"})
 
 def _protected_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     words = sorted({t for t in terms if t}, key=len, reverse=True)
-    alternatives = [PLACEHOLDER_RE.pattern, r"https?://\S+", r"\b[\w.-]+\.(?:org|com|gov)\b", r"\d[\d,.\-]*"]
+    alternatives = [
+        PLACEHOLDER_RE.pattern,
+        r"https?://\S+",
+        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail addresses
+        r"\b[\w.-]+\.(?:org|com|gov)\b",
+        # phone numbers, vanity letters included: 1-800-FDA-1088, (888) 423-5436, +1 888 423 5436
+        r"\+?\(?\d[\dA-Z() .\-]{5,}[\dA-Z]\b",
+        r"\d[\d,.\-]*",
+    ]
     alternatives += [rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in words]
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 

@@ -94,7 +94,7 @@ def test_snippet_is_escaped_and_marked(engine):
 
 def test_response_json_has_the_documented_shape(engine):
     data = json.loads(json.dumps(engine.search("platelets").to_dict()))
-    assert list(data) == ["query", "locale", "corrected", "total", "results"]
+    assert list(data) == ["query", "locale", "corrected", "total", "partial", "results"]
     assert list(data["results"][0]) == [
         "id",
         "title",

@@ -34,7 +34,13 @@ def test_judgment_files_are_big_enough_and_cover_every_category():
     for locale in ("en", "es"):
         judged = load_judgments(RELEVANCE / f"{locale}.toml")
         assert len(judged) >= 60
-        assert {j.category for j in judged} == set(CATEGORIES)
+        assert sum(j.category in ("question", "symptom") for j in judged) >= 30
+        assert {j.category for j in judged} <= set(CATEGORIES)
+    for locale in ("zh_Hans", "ar"):
+        judged = load_judgments(RELEVANCE / f"{locale}.toml")
+        assert len(judged) >= 40
+        assert {"exact", "lay", "symptom", "question", "none"} <= {j.category for j in judged}
+        assert {j.category for j in judged} <= set(CATEGORIES)
 
 
 def test_bad_judgment_file(tmp_path):

@@ -14,7 +14,7 @@ from portal_release import MOST_IMPORTANT, WHO_SHOULD_NOT, build_release
 from starlette.testclient import TestClient
 
 from pipeline.errors import SearchIndexError
-from portal.app import clean_query, create_app, result_path
+from portal.app import clean_query, create_app, result_path, static_url
 from portal.i18n import STRINGS
 
 NOTICE = {locale: STRINGS[locale]["fallback_notice"] for locale in STRINGS}
@@ -190,7 +190,7 @@ def test_script_in_query_is_escaped_everywhere(client: TestClient, stub: StubEng
     assert "<img src=x" not in page.text
     assert "&lt;script&gt;window.__x=1&lt;/script&gt;" in page.text
     # the only scripts on the page are the static file
-    assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/portal.js" defer>']
+    assert re.findall(r"<script[^>]*>", page.text) == [f'<script src="{static_url("portal.js")}" defer>']
 
 
 def test_empty_query_shows_no_results_section(client: TestClient, stub: StubEngine) -> None:
@@ -201,10 +201,16 @@ def test_empty_query_shows_no_results_section(client: TestClient, stub: StubEngi
 
 
 def test_unknown_locale_is_a_404_page(client: TestClient) -> None:
-    for path in ("/?locale=xx", "/xx/glossary", "/xx/safety", "/ES/glossary", "/es/nowhere"):
+    for path in ("/xx/glossary", "/xx/safety", "/ES/glossary", "/es/nowhere"):
         page = client.get(path)
         assert page.status_code == 404, path
         assert "Page not found" in page.text or "Página no encontrada" in page.text
+
+
+def test_unknown_locale_parameter_is_a_400_like_the_api(client: TestClient) -> None:
+    assert client.get("/?locale=xx").status_code == 400
+    assert client.get("/?locale=xx&q=anemia").status_code == 400
+    assert client.get("/api/search?locale=xx&q=anemia").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -516,3 +522,93 @@ def test_real_index_odd_queries_never_fail(indexed: TestClient, query: str, loca
     assert indexed.get("/", params={"q": query, "locale": locale}).status_code == 200
     assert indexed.get("/api/search", params={"q": query, "locale": locale}).status_code == 200
     assert indexed.get("/api/suggest", params={"q": query, "locale": locale}).status_code == 200
+
+
+# -- web basics: caching, redirects, the access log, the pseudo-locale ----------------------------
+
+
+def test_cache_control_on_every_response(client: TestClient) -> None:
+    for path in ("/", "/?q=anemia", "/api/search?q=anemia", "/api/suggest?q=an", "/healthz", "/nowhere"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    css = client.get(static_url("portal.css"))
+    assert css.status_code == 200
+    assert css.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in client.get("/static/portal.css").headers["cache-control"]
+
+
+def test_trailing_slash_redirect_is_relative(client: TestClient) -> None:
+    for path, target in (
+        ("/es/glossary/", "/es/glossary"),
+        ("/es/glossary/?x=1", "/es/glossary?x=1"),
+        ("/es/glossary//", "/es/glossary"),
+    ):
+        page = client.get(path, headers={"host": "evil.example"}, follow_redirects=False)
+        assert page.status_code == 307, path
+        assert page.headers["location"] == target, path
+
+
+def test_access_log_never_records_the_query() -> None:
+    import logging
+
+    from portal.app import QuerylessAccessLog
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/api/search?q=my+hiv+test&locale=en", "1.1", 200),
+        None,
+    )
+    assert QuerylessAccessLog().filter(record)
+    assert "hiv" not in record.getMessage()
+    assert "/api/search" in record.getMessage()
+
+
+def test_served_access_log_has_no_query(indexed_data_dir: Path) -> None:
+    import logging
+
+    from portal.app import quiet_access_log
+
+    quiet_access_log()
+    logger = logging.getLogger("uvicorn.access")
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        record = logger.makeRecord(
+            logger.name,
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("c", "GET", "/?q=pregnant", "1.1", 200),
+            None,
+        )
+        logger.handle(record)
+    finally:
+        logger.removeHandler(handler)
+    assert seen and "pregnant" not in seen[0]
+
+
+def test_pseudo_locale_is_offered_only_when_set(published_data_dir: Path, stub: StubEngine) -> None:
+    with TestClient(create_app(published_data_dir, engine=stub)) as hidden:
+        assert "locale=en_XA" not in hidden.get("/").text
+    with TestClient(create_app(published_data_dir, engine=stub, show_pseudo_locale=True)) as shown:
+        assert "locale=en_XA" in shown.get("/").text
+
+
+def test_partial_answers_are_said_on_the_page_and_in_the_api(indexed: TestClient) -> None:
+    data = indexed.get("/api/search", params={"q": "swollen legs and sore feet"}).json()
+    if data["results"]:
+        assert data["partial"] is True
+    full = indexed.get("/api/search", params={"q": "anemia"}).json()
+    assert full["partial"] is False
+    page = indexed.get("/", params={"q": "anemia", "locale": "en"})
+    assert "part of your search" not in page.text

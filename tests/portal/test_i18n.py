@@ -93,3 +93,15 @@ def test_palette_text_contrast_is_at_least_4_5() -> None:
     for kind_color in re.findall(r"\.kind-\w+ \{ color: (#[0-9a-fA-F]{6})", css):
         assert contrast(kind_color, "#ffffff") >= 4.5
     assert contrast("#777777", "#ffffff") < 4.5  # the check can fail
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["1-800-FDA-1088", "1-888-423-5436", "(888) 423-5436", "+1 888 423 5436", "medwatch@fda.hhs.gov"],
+)
+def test_pseudo_locale_never_alters_phone_numbers_or_addresses(token: str) -> None:
+    from pipeline.localization.pseudo import pseudo_translate
+
+    text = pseudo_translate(f"Call {token} to report side effects.")
+    assert token in text
+    assert "Call" not in text  # the words around it are still pseudo-localized
