@@ -136,7 +136,28 @@ class Workspace:
         merged, stats = merge_catalog(
             old, template, segment_contexts=True, fuzzy_threshold=self.fuzzy_threshold
         )
+        self._restore_reverted(merged, stats, locale)
         return with_catalog_header(merged, template, locale), stats
+
+    def _restore_reverted(self, catalog: Catalog, stats: MergeStats, locale: str) -> None:
+        """A source that changed and then changed back gets its approved translation back.
+
+        Such a draft shows a previous msgid equal to its msgid; when the review log holds a valid
+        approval of exactly this source and translation, nothing is left to review.
+        """
+        decisions: Decisions | None = None
+        for message in catalog:
+            if not (message.id and message.fuzzy and list(message.previous_id or []) == [message.id]):
+                continue
+            decisions = decisions or self.decisions(locale)
+            if decisions.approvals(message):  # hashes of this exact source and translation
+                message.flags.discard("fuzzy")
+                message.previous_id = []
+                message.previous_context = None
+                label = message.context or str(message.id)
+                stats.fuzzy_ids = [i for i in stats.fuzzy_ids if i != label]
+                stats.fuzzy -= 1
+                stats.exact += 1
 
     def write_pseudo(self, template: Catalog, locale: str = "en_XA") -> Path:
         """Regenerate a pseudo-locale from the template (the caller holds the lock)."""
