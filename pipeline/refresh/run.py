@@ -162,16 +162,34 @@ def _extract(
     result: RefreshResult,
     runner: Executor,
 ) -> dict[str, Extracted]:
-    readable = [source for source in plan.selected if source.id in fetched]
-    outcomes = runner.map("extract", steps.extract, [(source, fetched[source.id]) for source in readable])
+    pages = dict(fetched) | _unpublished_snapshots(plan)
+    readable = [source for source in plan.manifest if source.id in pages]
+    outcomes = runner.map("extract", steps.extract, [(source, pages[source.id]) for source in readable])
     extracted, errors = _partition([source.id for source in readable], outcomes)
-    errors |= failures
+    errors = {sid: problem for sid, problem in errors.items() if sid in fetched} | failures
     for source in plan.manifest:
         docs = (
             extracted[source.id][0] if source.id in extracted else steps.last_good(source.id, plan.previous)
         )
         _record_source(result, source, fetched.get(source.id), len(docs), errors.get(source.id, ""))
     return extracted
+
+
+def _unpublished_snapshots(plan: RefreshPlan) -> dict[str, Fetched]:
+    """Snapshots of the unselected sources that have nothing published yet.
+
+    A refresh of some sources keeps the others as published; when nothing of them is published
+    yet, their snapshots stand in, so their messages (and approvals) are not retired.
+    """
+    selected = {source.id for source in plan.selected}
+    pages: dict[str, Fetched] = {}
+    for source in plan.manifest:
+        if source.id not in selected and not steps.last_good(source.id, plan.previous):
+            try:
+                pages[source.id] = steps.fetch(source, plan.settings, False)
+            except PortalError:
+                continue  # no snapshot either: the source simply has no documents yet
+    return pages
 
 
 def _build_and_publish(

@@ -210,3 +210,25 @@ def test_sigkill_mid_publish_leaves_the_live_release_and_the_next_run_recovers(s
     result = run_refresh(settings)
     assert result.status == "ok" and result.changes.changed == ["glossary/anemia"]
     assert not list((settings.data_path / "releases").glob(".staging-*"))
+
+
+def test_a_manifest_listing_only_the_glossary_keeps_every_spanish_approval(tmp_path):
+    from pipeline.localization.stats import catalog_stats
+    from pipeline.refresh import RefreshRequest
+
+    settings = make_project(tmp_path)
+    manifest = settings.sources_path
+    glossary_only = manifest.with_name("glossary-only.toml")
+    text = manifest.read_text(encoding="utf-8")
+    glossary_only.write_text(text[: text.index('[[source]]\nid = "relapse"')], encoding="utf-8")
+    workspace = Workspace.from_settings(settings)
+    before = catalog_stats(workspace.catalog("es"), workspace.decisions("es"))
+    assert before["percent_approved"] == 100.0
+    partial = run_refresh(settings, RefreshRequest(manifest=glossary_only))
+    assert partial.status == "ok" and partial.sources["relapse"].status == "kept"
+    assert partial.summary()["messages"]["locales"]["es"]["obsolete"] == 0
+    run_refresh(settings)
+    after = catalog_stats(workspace.catalog("es"), workspace.decisions("es"))
+    assert after["percent_approved"] == 100.0 and after["total"] == before["total"]
+    published = json.loads((current_release(settings.data_path) / "published" / "es.json").read_text())
+    assert not any(d["fallback"] for d in published["documents"] if d["kind"] == "safety")
