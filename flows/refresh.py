@@ -20,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.executor import PrefectExecutor, failure_of
 from pipeline.config import load_settings
+from pipeline.extraction.model import content_hash
 from pipeline.refresh import RefreshRequest, RefreshResult, raise_for_status, run_refresh, steps
 from pipeline.refresh.plan import code_hash
 
@@ -31,8 +32,13 @@ T = TypeVar("T")
 
 
 def _extract_key(context: Any, parameters: dict[str, Any]) -> str:
-    # Same page bytes and same code give the same documents: the page is not parsed again.
-    return f"extract-{parameters['source'].id}-{parameters['fetched'].sha256}-{code_hash()[:16]}"
+    # Same page bytes, same source entry (its URL and title end up in the documents) and same code
+    # give the same documents: the page is not parsed again.
+    source = parameters["source"]
+    entry = content_hash(
+        source.id, source.url, source.title, source.kind, source.profile, source.profile_digest
+    )
+    return f"extract-{source.id}-{parameters['fetched'].sha256}-{entry[:16]}-{code_hash()[:16]}"
 
 
 TASKS: dict[str, Task[Any, Any]] = {

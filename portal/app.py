@@ -25,7 +25,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pipeline.errors import PortalError, SearchIndexError
-from portal import i18n
+from portal import i18n, metrics
 from portal.content import ContentStore, anchor, initial
 from portal.render import render_body
 
@@ -447,5 +447,6 @@ def create_app(
         lifespan=_lifespan(portal),
     )
     app.state.portal = portal
+    metrics.install(app, Path(data_dir))
     app.add_middleware(SecurityHeaders)
     return app

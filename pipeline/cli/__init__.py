@@ -11,6 +11,7 @@ import sys
 import typer
 
 from pipeline.cli import (
+    backup,
     catalog,
     demo,
     extract,
@@ -24,6 +25,7 @@ from pipeline.cli import (
     serve,
     settings,
     source,
+    status,
     translate,
     user,
 )
@@ -48,6 +50,8 @@ for _module in (
     settings,
     demo,
     user,
+    status,
+    backup,
 ):
     _module.register(app)
 

@@ -102,7 +102,9 @@ def refresh(
 
 
 def schedule(
-    cron: str = typer.Option(..., "--cron", help='Cron expression, e.g. "0 6 * * 1-5".'),
+    cron: str | None = typer.Option(
+        None, "--cron", help='Cron expression, e.g. "0 6 * * 1-5" (required unless --deploy).'
+    ),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone of the cron expression."),
     name: str = typer.Option("scheduled", "--name", help="Name of the deployment."),
     online: bool = typer.Option(
@@ -114,29 +116,50 @@ def schedule(
     mt: str | None = typer.Option(
         None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages."
     ),
+    deploy: bool = typer.Option(
+        False, "--deploy", help="Register the deployment on the Prefect server and exit (needs --pool)."
+    ),
+    pool: str | None = typer.Option(
+        None, "--pool", metavar="NAME", help="Process work pool whose workers run the deployment."
+    ),
 ) -> None:
-    """Serve the refresh flow as a Prefect deployment on a cron schedule (runs until stopped).
+    """Serve the refresh flow on a cron schedule (runs until stopped), or deploy it to a work pool.
 
-    Point PREFECT_API_URL at a Prefect server to see and trigger runs there.
+    Served, runs execute in this process; point PREFECT_API_URL at a Prefect server to see and
+    trigger them there. With --deploy --pool NAME the server owns the deployment (at most one run
+    at a time) and the pool's workers (`prefect worker start --pool NAME`) run it.
 
-    Example: portal schedule --cron "0 6 * * 1-5" --timezone Europe/Madrid
+    Example: portal schedule --cron "0 6 * * 1-5" --timezone Europe/Madrid --deploy --pool portal
     """
-    from flows.deploy import serve_refresh
+    from flows.deploy import deploy_refresh, serve_refresh
+    from pipeline.errors import ConfigError
 
+    if deploy != bool(pool):
+        raise ConfigError("--deploy and --pool NAME go together", setting="pool")
+    if cron is None and not deploy:
+        raise ConfigError("--cron is required to serve a schedule", setting="cron")
     settings = cli.settings()
-    serve_refresh(
-        cron=cron,
-        timezone=timezone,
-        name=name,
-        parameters={
-            "online": online,
-            "locales": locale or None,
-            "mt": mt,
-            "wait": True,
-            "settings": {"data_dir": str(settings.data_path)},
-            "workspace": str(settings.root),
-        },
-    )
+    parameters = {
+        "online": online,
+        "locales": locale or None,
+        "mt": mt,
+        "wait": True,
+        "settings": {"data_dir": str(settings.data_path)},
+        "workspace": str(settings.root),
+    }
+    if pool:
+        deployment_id = deploy_refresh(
+            pool=pool,
+            cron=cron,
+            timezone=timezone,
+            name=name,
+            parameters=parameters,
+            working_dir=str(settings.root),
+        )
+        typer.echo(f"deployed portal-refresh/{name} ({deployment_id}) to work pool {pool}")
+        return
+    assert cron is not None
+    serve_refresh(cron=cron, timezone=timezone, name=name, parameters=parameters)
 
 
 def register(app: typer.Typer) -> None:

@@ -79,23 +79,52 @@ def published_text(doc: Document, translations: Translations | None) -> tuple[st
     return title, body, False
 
 
-def related_safety(doc: Document, corpus: Corpus) -> list[str]:
-    """Safety sections that mention a glossary term (or its abbreviation)."""
+_WORD_RUN = re.compile(r"[\w-]+")
+
+
+class SafetyMentions:
+    r"""The safety sections of a corpus indexed by the word runs they contain, built once per corpus.
+
+    Finding the sections that mention a term used to scan every safety section per glossary term:
+    quadratic in the number of sources. A match of ``(?<![\w-])needle(?![\w-])`` holds the needle's
+    first run of word characters as a whole run of the text, so only the sections holding that
+    run are searched, with the same expression as before.
+    """
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.safety = [doc for doc in corpus.documents if doc.kind == "safety"]
+        self.by_run: dict[str, list[int]] = {}
+        for number, doc in enumerate(self.safety):
+            for run in {match.lower() for match in _WORD_RUN.findall(doc.text)}:
+                self.by_run.setdefault(run, []).append(number)
+
+    def mentioning(self, needle: str) -> set[int]:
+        """Positions of the safety sections whose text mentions ``needle`` as a whole word."""
+        pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", re.IGNORECASE)
+        first = _WORD_RUN.search(needle)
+        candidates = self.by_run.get(first.group().lower(), []) if first else range(len(self.safety))
+        return {number for number in candidates if pattern.search(self.safety[number].text)}
+
+
+def related_safety(doc: Document, corpus: Corpus, mentions: SafetyMentions | None = None) -> list[str]:
+    """Safety sections that mention a glossary term (or its abbreviation), in corpus order."""
     if doc.kind != "glossary":
         return []
     needles = [doc.fields.get("term") or doc.title]
     if doc.fields.get("abbreviation"):
         needles.append(doc.fields["abbreviation"])
-    patterns = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])", re.IGNORECASE) for n in needles if n]
-    return [
-        other.id
-        for other in corpus.documents
-        if other.kind == "safety" and any(p.search(other.text) for p in patterns)
-    ]
+    index = mentions or SafetyMentions(corpus)
+    found: set[int] = set().union(*(index.mentioning(n) for n in needles if n))
+    return [index.safety[number].id for number in sorted(found)]
 
 
 def publish_document(
-    doc: Document, corpus: Corpus, locale: str, translations: Translations | None, order: int
+    doc: Document,
+    corpus: Corpus,
+    locale: str,
+    translations: Translations | None,
+    order: int,
+    mentions: SafetyMentions | None = None,
 ) -> PublishedDocument:
     title, body, fallback = published_text(doc, translations)
     text = "\n".join(part for part in (title, body_text(body)) if part)
@@ -119,15 +148,16 @@ def publish_document(
         also_known_as=list(fields.get("also_known_as") or []),
         pronunciation=fields.get("pronunciation"),
         definition=body_text(body) if doc.kind == "glossary" else None,
-        related=related_safety(doc, corpus) + list(fields.get("sections") or []),
+        related=related_safety(doc, corpus, mentions) + list(fields.get("sections") or []),
         order=order,
     )
 
 
 def publish_locale(corpus: Corpus, locale: str, translations: Translations | None) -> PublishedSet:
     """Every document of the corpus as published in one locale (English when translations is None)."""
+    mentions = SafetyMentions(corpus)
     docs = [
-        publish_document(doc, corpus, locale, translations, order)
+        publish_document(doc, corpus, locale, translations, order, mentions)
         for order, doc in enumerate(corpus.documents)
     ]
     return PublishedSet(locale=locale, documents=docs, abbreviations=dict(corpus.abbreviations))

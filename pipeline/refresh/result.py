@@ -57,6 +57,7 @@ class RefreshResult:
     locales: dict[str, LocaleOutcome] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     release: str | None = None
+    published: bool = False  # this run switched the live release
     report: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -65,10 +66,30 @@ class RefreshResult:
     def mt_calls(self) -> int:
         return sum((o.mt or {}).get("calls", 0) for o in self.locales.values())
 
+    def newly_fallback_safety(self) -> dict[str, list[str]]:
+        """Per locale, the safety sections published translated before and shown in English now."""
+        found = {
+            loc: [doc for doc in o.visible.get("now_fallback", []) if doc in set(o.fallback_safety)]
+            for loc, o in self.locales.items()
+        }
+        return {loc: ids for loc, ids in found.items() if ids}
+
+    @property
+    def severity(self) -> str:
+        """error: nothing was published; warning: a source failed, or patients lost a translated
+        safety section; info otherwise. Alerting routes on this, so it must stay this coarse."""
+        if self.status == "failed":
+            return "error"
+        if self.status == "partial" or self.newly_fallback_safety():
+            return "warning"
+        return "info"
+
     def summary(self) -> dict[str, Any]:
         """The JSON summary of `portal refresh --format json` and the webhook."""
         return {
             "status": self.status,
+            "severity": self.severity,
+            "safety_now_fallback": self.newly_fallback_safety(),
             "changed": self.changed,
             "release": self.release,
             "sources": {

@@ -29,6 +29,7 @@ from pipeline.publishing.report import post_webhook, render_report, save_report
 from pipeline.refresh import steps
 from pipeline.refresh.plan import RefreshPlan, RefreshRequest, fingerprint, is_unchanged, make_plan
 from pipeline.refresh.result import LocaleOutcome, RefreshResult, SourceOutcome
+from pipeline.refresh.status import write_status
 
 __all__ = ["Executor", "InlineExecutor", "raise_for_status", "refresh_lock", "run_refresh"]
 
@@ -249,6 +250,7 @@ def _publish(plan: RefreshPlan, corpus: Corpus, fetched: dict[str, Fetched], res
     # After a failed source no fingerprint is stored, so the next run retries instead of short-cutting.
     stamp = None if result.failures else fingerprint(plan, fetched)
     result.release, build, visible = steps.publish(plan, corpus, fingerprint_value=stamp)
+    result.published = True
     result.timings["index_changed"] = sum(b["added"] + b["updated"] + b["deleted"] for b in build["locales"])
     for locale, seen in visible.items():
         result.locales.setdefault(locale, LocaleOutcome(locale)).visible = seen
@@ -263,6 +265,7 @@ def _finish(settings: Settings, result: RefreshResult, clock: float, runner: Exe
     result.timings["total"] = time.perf_counter() - clock
     markdown = render_report(result)
     result.report = str(save_report(settings.data_path / "reports", markdown))
+    write_status(settings.data_path, result)
     runner.report(markdown, result)
     if notify and settings.webhook_url:
         problem = post_webhook(settings.webhook_url, result.summary(), timeout=settings.fetch_timeout)
