@@ -113,6 +113,9 @@ def test_no_approved_unchanged_message_loses_its_approval(tmp_path_factory, step
             site.hidden[args[0]].clear()
         elif kind == "approve":
             site.approve_everything()
+            # The latest approved version of each segment: one translated for another English text
+            # replaces it (the translator rewrote the translation for that text).
+            ever = {key: text for key, text in ever.items() if key[0] not in {k[0] for k in site.approved()}}
             ever |= site.approved()
         for source in TERMS:
             site.write(source)
