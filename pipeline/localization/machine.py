@@ -16,6 +16,7 @@ from babel.messages.catalog import Catalog, Message
 from pipeline.errors import ConfigError, TranslationError
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.qa import PRESERVATION_CHECKS, CheckContext, check_message, errors
+from pipeline.localization.text import singular
 from pipeline.localization.tokens import leftover_placeholders, shield, unshield
 
 MEMORY_COMMENT = "draft from translation memory"
@@ -99,7 +100,7 @@ def translation_memory(catalogs: Iterable[Catalog]) -> dict[str, str]:
     for catalog in catalogs:
         for message in catalog:
             if message.id and not message.pluralizable and message.string and not message.fuzzy:
-                memory.setdefault(message.id, message.string)
+                memory.setdefault(singular(message.id), singular(message.string))
     return memory
 
 
@@ -226,7 +227,8 @@ def make_client(
     import deep_translator
 
     try:
-        return getattr(deep_translator, spec.class_name)(**kwargs)
+        client: Client = getattr(deep_translator, spec.class_name)(**kwargs)
+        return client
     except Exception as exc:  # deep-translator raises bare Exceptions for bad configuration
         raise TranslationError(_describe(exc), provider=provider) from exc
 
@@ -331,7 +333,7 @@ def _store(message: Message, translation: str, comment: str) -> None:
 
 
 def _segment(message: Message) -> str:
-    return message.context or message.id
+    return message.context or singular(message.id)
 
 
 def translate_catalog(
@@ -368,7 +370,7 @@ def translate_catalog(
 
     remaining = []
     for message in todo:
-        reuse = memory.get(message.id)
+        reuse = memory.get(singular(message.id))
         if reuse:
             report.memory.append(_segment(message))
             if not dry_run:
@@ -378,45 +380,55 @@ def translate_catalog(
 
     if provider == "none" or dry_run:
         report.pending = [_segment(m) for m in remaining]
-        report.characters = sum(len(shield(m.id, terms)[0]) for m in remaining) if provider != "none" else 0
+        report.characters = (
+            sum(len(shield(singular(m.id), terms)[0]) for m in remaining) if provider != "none" else 0
+        )
         return report
 
     factory = client_factory or make_client
     client = factory(provider, source=source_code, target=target_code, url=url, api_key=api_key)
     caller = _Caller(client, report, retries=retries, backoff=backoff, sleep=sleep, max_failures=max_failures)
-    ctx = CheckContext(locale=locale, dnt_terms=terms)
     comment = f"machine translation by {provider} ({(today or date.today()).isoformat()})"
-    results: dict[str, str] = {}  # same English text twice in a run: one call
-    problems: dict[str, str] = {}
-
-    for message in remaining:
-        segment = _segment(message)
-        if message.id in results:
-            _store(message, results[message.id], comment)
-            report.translated.append(segment)
-            continue
-        if message.id in problems:
-            report.failed[segment] = problems[message.id]
-            continue
-        if caller.open:
-            report.skipped.append(segment)
-            continue
-        masked, restore = shield(message.id, terms)
-        report.characters += len(masked)
-        try:
-            reply = caller.translate(masked)
-        except Exception as exc:
-            problems[message.id] = report.failed[segment] = f"provider error: {_describe(exc)}"
-            continue
-        translation = unshield(reply, restore)
-        reason = _rejection(message.id, translation, ctx)
-        if reason:
-            problems[message.id] = report.failed[segment] = reason
-            continue
-        results[message.id] = translation
-        _store(message, translation, comment)
-        report.translated.append(segment)
+    _draft_remaining(remaining, caller, report, CheckContext(locale=locale, dnt_terms=terms), comment)
     return report
+
+
+def _draft_remaining(
+    remaining: list[Message], caller: _Caller, report: TranslationReport, ctx: CheckContext, comment: str
+) -> None:
+    """Ask the provider for each message; the same English text twice in a run costs one call."""
+    results: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for message in remaining:
+        segment, source = _segment(message), singular(message.id)
+        if source in results:
+            _store(message, results[source], comment)
+            report.translated.append(segment)
+        elif source in problems:
+            report.failed[segment] = problems[source]
+        elif caller.open:
+            report.skipped.append(segment)
+        else:
+            translation, problem = _ask(caller, source, ctx, report)
+            if problem:
+                problems[source] = report.failed[segment] = problem
+            else:
+                results[source] = translation
+                _store(message, translation, comment)
+                report.translated.append(segment)
+
+
+def _ask(caller: _Caller, source: str, ctx: CheckContext, report: TranslationReport) -> tuple[str, str]:
+    """(translation, "") when the reply keeps every protected token, else ("", why not)."""
+    masked, restore = shield(source, ctx.dnt_terms)
+    report.characters += len(masked)
+    try:
+        reply = caller.translate(masked)
+    except Exception as exc:  # deep-translator raises bare Exceptions; the run goes on
+        return "", f"provider error: {_describe(exc)}"
+    translation = unshield(reply, restore)
+    reason = _rejection(source, translation, ctx)
+    return ("", reason) if reason else (translation, "")
 
 
 def _rejection(msgid: str, translation: str, ctx: CheckContext) -> str:

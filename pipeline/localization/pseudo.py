@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from babel.messages.catalog import Catalog
 
+from pipeline.localization.text import singular
 from pipeline.localization.tokens import PLACEHOLDER_RE
 
 ACCENTS = str.maketrans(
@@ -66,7 +67,7 @@ def pseudo_catalog(template: Catalog, locale: str = "en_XA", terms: Iterable[str
             continue
         added = catalog.add(
             message.id,
-            pseudo_translate(message.id, terms),
+            pseudo_translate(singular(message.id), terms),
             context=message.context,
             locations=message.locations,
             auto_comments=message.auto_comments,

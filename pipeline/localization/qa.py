@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from babel.messages.catalog import Catalog
 
 from pipeline.extraction.model import strip_parenthetical
+from pipeline.localization.text import singular
 from pipeline.localization.tokens import NUMERIC_KINDS, Token, find_tokens, placeholders
 
 ERROR = "error"
@@ -382,7 +383,8 @@ def check_catalog(catalog: Catalog, ctx: CheckContext, *, include_fuzzy: bool = 
             continue
         if message.fuzzy and not include_fuzzy:
             continue
-        findings.extend(check_message(message.id, message.string, ctx, message.context or message.id))
+        source, translation = singular(message.id), singular(message.string)
+        findings.extend(check_message(source, translation, ctx, message.context or source))
     return findings
 
 
@@ -397,10 +399,11 @@ def glossary_from_catalog(catalog: Catalog) -> dict[str, str]:
     for message in catalog:
         if not message.id or message.pluralizable or not message.string or message.fuzzy:
             continue
-        if not (message.context or "").startswith("glossary/") or not message.context.endswith("#term"):
+        context = message.context or ""
+        if not context.startswith("glossary/") or not context.endswith("#term"):
             continue
-        term = strip_parenthetical(message.id).lower()
-        translation = strip_parenthetical(message.string)
+        term = strip_parenthetical(singular(message.id)).lower()
+        translation = strip_parenthetical(singular(message.string))
         if term and translation:
             glossary[term] = translation
     return glossary

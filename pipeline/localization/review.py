@@ -26,6 +26,7 @@ from babel.messages.catalog import Catalog, Message
 from pipeline.errors import ReviewLogError
 from pipeline.fs import file_lock
 from pipeline.localization.signing import KeyRing, Signer, verify
+from pipeline.localization.text import singular
 
 __all__ = [
     "DEFAULT_REQUIRED",
@@ -209,7 +210,7 @@ class Decisions:
 
     def approvals(self, message: Message) -> list[LogEntry]:
         """Valid approvals of the message's current texts: after the last rejection, one per account."""
-        source, translation = text_hash(_text(message.id)), text_hash(_text(message.string))
+        source, translation = text_hash(singular(message.id)), text_hash(singular(message.string))
         valid: dict[str, LogEntry] = {}
         for entry in self.by_segment.get(message.context or "", []):
             if entry.action == "reject":
@@ -227,13 +228,6 @@ class Decisions:
             and not message.fuzzy
             and len(self.approvals(message)) >= self.needed(message)
         )
-
-
-def _text(value: Any) -> str:
-    """The singular text of a message field (the product's catalogs hold no plural forms)."""
-    if isinstance(value, (list, tuple)):
-        return str(value[0]) if value else ""
-    return str(value or "")
 
 
 def state_of(message: Message, decisions: Decisions) -> str:
@@ -285,8 +279,8 @@ def review_rows(
                 message.context or "",
                 kind,
                 state,
-                _text(message.id),
-                _text(message.string),
+                singular(message.id),
+                singular(message.string),
                 " / ".join(message.user_comments),
                 approvers,
                 decisions.needed(message),
@@ -310,8 +304,8 @@ def decide(
         locale=locale,
         segment=message.context or "",
         action=action,
-        source_hash=text_hash(_text(message.id)),
-        translation_hash=text_hash(_text(message.string)),
+        source_hash=text_hash(singular(message.id)),
+        translation_hash=text_hash(singular(message.string)),
         reason=reason,
         override=override,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from babel.messages.catalog import Catalog
 
 from pipeline.localization.review import STATES, Decisions, kind_of, state_of
+from pipeline.localization.text import singular
 
 KINDS = ("glossary", "safety", "page")
 
@@ -41,7 +42,7 @@ def catalog_stats(catalog: Catalog, decisions: Decisions) -> dict[str, Any]:
         if not message.id:
             continue
         state = state_of(message, decisions)
-        words = len(message.id.split())
+        words = len(singular(message.id).split())
         for counts in (overall, by_kind.setdefault(kind_of(message), _empty())):
             counts["total"] += 1
             counts[state] += 1

@@ -128,7 +128,8 @@ def _key(kind: str, text: str) -> tuple[str, tuple[str, ...]]:
     if kind == "term":
         return text.rstrip("®™"), ()
     if kind == "ordinal":
-        value = normalize_number(re.match(r"\d+", text).group(0))
+        leading = re.match(r"\d+", text)
+        value = normalize_number(leading.group(0) if leading else text)
         return value, (value,)
     values = tuple(normalize_number(m.group(0)) for m in _NUMBER_RE.finditer(text))
     return " ".join(values), values

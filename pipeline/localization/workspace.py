@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from babel.messages.catalog import Catalog, Message
 
 from pipeline.errors import CatalogError, ReviewError
+from pipeline.localization.entries import Entry
 from pipeline.localization.machine import TranslationReport, translate_catalog
 from pipeline.localization.merge import MergeStats, merge_catalog
 from pipeline.localization.pofile import (
@@ -36,6 +38,7 @@ from pipeline.localization.review import (
 )
 from pipeline.localization.signing import Signer
 from pipeline.localization.template import with_catalog_header
+from pipeline.localization.text import singular
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -95,7 +98,7 @@ class Workspace:
             signer = Signer.create(self.key_file)
         return signer
 
-    def lock(self, what: str = "catalog update"):
+    def lock(self, what: str = "catalog update") -> AbstractContextManager[Path]:
         return catalog_lock(self.root, what)
 
     # --- template and merge ---------------------------------------------------------------
@@ -153,7 +156,8 @@ class Workspace:
             if decisions.approvals(message):  # hashes of this exact source and translation
                 message.flags.discard("fuzzy")
                 message.previous_id = []
-                message.previous_context = None
+                if isinstance(message, Entry):
+                    message.previous_context = None
                 label = message.context or str(message.id)
                 stats.fuzzy_ids = [i for i in stats.fuzzy_ids if i != label]
                 stats.fuzzy -= 1
@@ -263,7 +267,8 @@ class Workspace:
                     segment=message.context,
                 )
             return None
-        blocking = errors(check_message(message.id, message.string, ctx, message.context or ""))
+        source, translation = singular(message.id), singular(message.string)
+        blocking = errors(check_message(source, translation, ctx, message.context or ""))
         if blocking and not override:
             first = blocking[0]
             raise ReviewError(
@@ -326,7 +331,8 @@ class Workspace:
     def memory(self, locale: str) -> dict[str, str]:
         """Every approved translation of a locale, keyed by its English source (the translation memory)."""
         return {
-            m.id: m.string for m in approved_messages(self.catalog(locale), self.decisions(locale)).values()
+            singular(m.id): singular(m.string)
+            for m in approved_messages(self.catalog(locale), self.decisions(locale)).values()
         }
 
 

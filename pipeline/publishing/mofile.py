@@ -11,6 +11,7 @@ from babel.messages.mofile import write_mo
 from pipeline.fs import atomic_write
 from pipeline.localization.review import kind_of
 from pipeline.localization.segments import Unit
+from pipeline.localization.text import singular
 from pipeline.publishing.policy import Translations
 
 
@@ -23,7 +24,7 @@ def publishable_catalog(translations: Translations) -> Catalog:
     for message in source:
         if not message.id or not message.context:
             continue
-        unit = Unit(message.context, message.context.split("#")[0], kind_of(message), message.id)
+        unit = Unit(message.context, message.context.split("#")[0], kind_of(message), singular(message.id))
         text = translations.publishable(unit)
         if text is not None:
             compiled.add(message.id, text, context=message.context)

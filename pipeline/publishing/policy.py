@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
-from pipeline.extraction.model import Corpus, Document, body_text, strip_parenthetical
+from pipeline.extraction.model import Corpus, Document, Node, body_text, strip_parenthetical
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.review import Decisions, state_of
 from pipeline.localization.segments import PlaceholderError, Unit, render, units
+from pipeline.localization.text import singular
 from pipeline.localization.workspace import Workspace
 from pipeline.publishing.published import PublishedDocument, PublishedSet
 
@@ -42,14 +43,14 @@ class Translations:
     def publishable(self, unit: Unit) -> str | None:
         """The translation of a unit if it may be shown, else None."""
         message = self._by_segment.get(unit.id)
-        if message is None or message.id != unit.text or not message.string:
+        if message is None or singular(message.id) != unit.text or not message.string:
             return None  # no translation, or one made for another version of the source
         state = state_of(message, self.decisions)
         if self.pseudo:
-            return message.string if state in {"translated", "approved"} else None
+            return singular(message.string) if state in {"translated", "approved"} else None
         needed = self.policy.get(unit.kind, "approved")
         if state == "approved" or (needed == "translated" and state == "translated"):
-            return message.string
+            return singular(message.string)
         return None
 
 
@@ -64,7 +65,7 @@ def translations_for(workspace: Workspace, locale: str, policy: Mapping[str, str
     )
 
 
-def published_text(doc: Document, translations: Translations | None) -> tuple[str, list, bool]:
+def published_text(doc: Document, translations: Translations | None) -> tuple[str, list[Node], bool]:
     """(title, body, fallback) of a document in the locale of ``translations`` (None: English)."""
     if translations is None:
         return doc.title, doc.body, False

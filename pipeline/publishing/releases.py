@@ -61,7 +61,8 @@ def read_manifest(release: Path) -> dict[str, Any]:
     path = Path(release) / "manifest.json"
     if not path.exists():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
 
 
 def _link_tree(src: Path, dst: Path) -> None:
