@@ -1,1 +1,9 @@
-"""Prefect flows and deployments: orchestration only, the work lives in pipeline/ and index/."""
+"""The Prefect adapter over ``pipeline.refresh``: the deployable flow, the executor that runs a
+refresh's pieces as tasks, and deployments. Orchestration only; the work lives in pipeline/.
+"""
+
+__all__ = [
+    "deploy",
+    "executor",
+    "refresh",
+]
