@@ -49,7 +49,7 @@ def _private_imports() -> list[str]:
                     found += [
                         f"{module} imports {node.module}.{a.name}"
                         for a in node.names
-                        if a.name.startswith("_")
+                        if a.name.startswith("_") and not a.name.endswith("__")  # dunders are public
                     ]
     return found
 
