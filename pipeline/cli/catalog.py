@@ -25,10 +25,8 @@ def _locales(settings: Settings, chosen: list[str] | None) -> list[str]:
 @group.command("update")
 @cli.clean_errors
 def update(
-    locale: list[str] | None = typer.Option(
-        None, "--locale", "-l", help="Locales to update (default: all configured)."
-    ),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    locale: list[str] | None = cli.locales_option(),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """Extract the sources, write locales/portal.pot and merge it into every catalog.
 
@@ -91,9 +89,7 @@ def merge(
 @group.command("compile")
 @cli.clean_errors
 def compile_(
-    locale: list[str] | None = typer.Option(
-        None, "--locale", "-l", help="Locales to compile (default: all configured)."
-    ),
+    locale: list[str] | None = cli.locales_option("compile"),
 ) -> None:
     """Write .mo files holding only the translations the publishing rule allows.
 
@@ -115,10 +111,8 @@ def compile_(
 @group.command("stats")
 @cli.clean_errors
 def stats(
-    locale: list[str] | None = typer.Option(
-        None, "--locale", "-l", help="Locales to report (default: all configured)."
-    ),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    locale: list[str] | None = cli.locales_option("report"),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """Messages and words by review state and content kind, per locale.
 

@@ -14,7 +14,7 @@ def extract(
     source_ids: list[str] | None = typer.Argument(
         None, metavar="[SOURCE_ID]...", help="Sources to extract (default: all)."
     ),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    fmt: cli.Format = cli.format_option(),
     sources_file: str | None = typer.Option(
         None, "--sources", help="Another manifest in the format of source_docs/sources.toml."
     ),

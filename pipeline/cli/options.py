@@ -50,6 +50,16 @@ class Invocation:
     workspace: Path | None = None
 
 
+def locales_option(what: str = "update") -> Any:
+    """The repeatable ``--locale/-l`` option of the commands that work on several locales."""
+    return typer.Option(None, "--locale", "-l", help=f"Locales to {what} (default: all configured).")
+
+
+def format_option() -> Any:
+    """The ``--format text|json`` option of every command that prints data."""
+    return typer.Option(Format.text, "--format", help="Output format.")
+
+
 def settings() -> Settings:
     """The settings for this invocation: the workspace's portal.toml, env, then --data-dir."""
     from pipeline.config import load_settings

@@ -90,7 +90,7 @@ def preview(
     profile: str | None = typer.Option(
         None, "--profile", help="Profile name or path (default: the source's own, or auto)."
     ),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """Run a profile on a page and show what it extracts and which contract points pass; writes nothing.
 

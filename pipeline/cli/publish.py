@@ -36,7 +36,7 @@ def _describe(release: Path | None) -> dict[str, Any] | None:
 
 @group.command("status")
 @cli.clean_errors
-def status(fmt: Format = typer.Option(Format.text, "--format", help="Output format.")) -> None:
+def status(fmt: Format = cli.format_option()) -> None:
     """Show the live release, the one a rollback would return to, and every release kept.
 
     Example: portal publish status --format json

@@ -14,7 +14,7 @@ def qa(
     include_drafts: bool = typer.Option(
         False, "--include-drafts", help="Also check drafts (fuzzy messages)."
     ),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """Check numbers, doses, phones, URLs, protected terms, placeholders, length, glossary use, punctuation.
 

@@ -59,9 +59,7 @@ def refresh(
     online: bool = typer.Option(
         False, "--online", help="Fetch the live pages over HTTP instead of reading the snapshots."
     ),
-    locale: list[str] | None = typer.Option(
-        None, "--locale", "-l", help="Locales to update (default: all configured)."
-    ),
+    locale: list[str] | None = cli.locales_option(),
     mt: str | None = typer.Option(
         None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages with this provider."
     ),
@@ -71,7 +69,7 @@ def refresh(
     runner: Runner = typer.Option(
         Runner.threads, "--runner", help="Task runner: threads, or dask for scale-out."
     ),
-    fmt: Format = typer.Option(Format.text, "--format", help="Output format."),
+    fmt: Format = cli.format_option(),
 ) -> None:
     """Fetch, extract, detect changes, merge catalogs, check and publish atomically; write a report.
 
@@ -110,9 +108,7 @@ def schedule(
     online: bool = typer.Option(
         True, "--online/--offline", help="Fetch the live pages (default) or read snapshots."
     ),
-    locale: list[str] | None = typer.Option(
-        None, "--locale", "-l", help="Locales to update (default: all configured)."
-    ),
+    locale: list[str] | None = cli.locales_option(),
     mt: str | None = typer.Option(
         None, "--mt", metavar="PROVIDER", help="Machine-draft untranslated messages."
     ),

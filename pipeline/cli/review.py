@@ -35,7 +35,7 @@ def list_(
     locale: str = typer.Option(..., "--locale", "-l", help="Locale to review."),
     state: list[ReviewState] | None = typer.Option(None, "--state", help="Only these states."),
     kind: list[Kind] | None = typer.Option(None, "--kind", help="Only these content kinds."),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """List messages with their review state.
 
@@ -129,7 +129,7 @@ def reject(
 @cli.clean_errors
 def verify(
     locale: list[str] | None = typer.Option(None, "--locale", "-l", help="Locales to check (default: all)."),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """Check every review log: the chain of lines and every signature; name the first bad line.
 

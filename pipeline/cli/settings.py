@@ -9,7 +9,7 @@ import typer
 from pipeline.cli import options as cli
 
 
-def config(fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format.")) -> None:
+def config(fmt: cli.Format = cli.format_option()) -> None:
     """Show every setting: current value (portal.toml, then PORTAL_* env), default and help.
 
     Example: PORTAL_LOCALES=es,ar portal config

@@ -68,7 +68,7 @@ def _show(data: dict[str, Any]) -> None:
         )
 
 
-def status(fmt: Format = typer.Option(Format.text, "--format", help="Output format.")) -> None:
+def status(fmt: Format = cli.format_option()) -> None:
     """Show the live release, the last refresh and, per locale, reviewed and fallback safety text.
 
     Reads what the last refresh recorded (data_dir/status.json), the same facts as GET /metrics.

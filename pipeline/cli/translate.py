@@ -19,7 +19,7 @@ def translate(
         None, "--api-key-env", help="Environment variable holding the API key."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be sent; change nothing."),
-    fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format."),
+    fmt: cli.Format = cli.format_option(),
 ) -> None:
     """Fill untranslated messages with drafts: translation memory first, then the provider.
 

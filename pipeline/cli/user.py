@@ -42,7 +42,7 @@ def add(
 
 @group.command("list")
 @cli.clean_errors
-def list_(fmt: cli.Format = typer.Option(cli.Format.text, "--format", help="Output format.")) -> None:
+def list_(fmt: cli.Format = cli.format_option()) -> None:
     """List accounts with role and status.
 
     Example: portal user list --format json
