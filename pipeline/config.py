@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ConfigError
+from pipeline.fs import read_toml
 
 __all__ = [
     "CONFIG_FILE",
@@ -252,12 +253,7 @@ def load_settings(
     """Defaults, then portal.toml, then PORTAL_<NAME> environment variables, then explicit overrides."""
     env = dict(os.environ if env is None else env)
     path = _config_path(config_file, env)
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    table = read_toml(path, lambda problem: ConfigError(problem, file=path), "settings file")
     if "root" in table:
         raise ConfigError(
             "unknown setting (see `portal config` for the known ones)", file=path, setting="root"

@@ -14,13 +14,14 @@ import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import LockBusyError, StorageError
 
-__all__ = ["atomic_write", "file_lock", "write_json_atomic"]
+__all__ = ["atomic_write", "file_lock", "read_toml", "write_json_atomic"]
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -94,3 +95,17 @@ def file_lock(path: str | Path, what: str, *, wait: bool = False) -> Iterator[Pa
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def read_toml(path: str | Path, error: Callable[[str], Exception], what: str = "file") -> dict[str, Any]:
+    """A TOML file's table; every way it can fail is one ``error(problem)`` naming what it is."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} not found") from None
+    except IsADirectoryError:
+        raise error(f"{what} path is a directory, not a file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{what} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise error(f"cannot read {what}: {exc.strerror or exc}") from None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 
 import typer
 
 from pipeline.cli import options as cli
 from pipeline.errors import SourceError
+from pipeline.fs import read_toml
 
 source_app = typer.Typer(help="Source pages of the workspace.", no_args_is_help=True)
 
@@ -18,10 +18,7 @@ source_app = typer.Typer(help="Source pages of the workspace.", no_args_is_help=
 def _known_ids(manifest: Path) -> set[str]:
     if not manifest.is_file():
         return set()
-    try:
-        table = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"manifest is not valid TOML: {exc}", file=manifest) from None
+    table = read_toml(manifest, lambda problem: SourceError(problem, file=manifest), "manifest")
     return {str(entry.get("id")) for entry in table.get("source", []) if isinstance(entry, dict)}
 
 

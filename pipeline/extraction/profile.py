@@ -10,7 +10,6 @@ file by path. ``auto`` is the built-in heuristic profile and has no file. See do
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ from pipeline.config import find_workspace
 from pipeline.errors import SourceError
 from pipeline.extraction.model import INLINE_TAGS
 from pipeline.extraction.selectors import SelectorSyntaxError, compile_selector
+from pipeline.fs import read_toml
 
 __all__ = [
     "AUTO",
@@ -265,12 +265,7 @@ def _problem(error: ValidationError) -> str:
 
 @cache
 def _load(path: Path, stamp: tuple[int, int]) -> Profile:
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"profile is not valid TOML: {exc}", file=path) from None
-    except OSError as exc:
-        raise ProfileError(f"cannot read profile: {exc.strerror or exc}", file=path) from None
+    table = read_toml(path, lambda problem: ProfileError(problem, file=path), "profile")
     try:
         return Profile(**table)
     except ValidationError as error:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from pipeline.errors import SourceError
 from pipeline.extraction.profile import resolve_profile
+from pipeline.fs import read_toml
 
 __all__ = [
     "MAX_PAGE_BYTES",
@@ -117,16 +117,7 @@ def _problem(error: ValidationError, entry: dict[str, Any], number: int) -> str:
 
 
 def _read_table(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SourceError("manifest not found", file=path) from None
-    except IsADirectoryError:
-        raise SourceError("manifest path is a directory, not a sources.toml file", file=path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"manifest is not valid TOML: {exc}", file=path) from None
-    except OSError as exc:
-        raise SourceError(f"cannot read manifest: {exc.strerror or exc}", file=path) from None
+    return read_toml(path, lambda problem: SourceError(problem, file=path), "manifest")
 
 
 def load_manifest(path: Path) -> list[Source]:
