@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -103,7 +104,7 @@ def run_refresh(
         else:
 
             def work() -> RefreshResult:
-                _build_and_publish(plan, fetched, failures, result, runner, clock)
+                _build_and_publish(_Run(plan, fetched, failures, result, runner, clock))
                 _finish(settings, result, clock, runner, notify)
                 return result
 
@@ -156,18 +157,25 @@ def _record_source(
         result.failures[f"source {source.id}"] = error
 
 
-def _extract(
-    plan: RefreshPlan,
-    fetched: dict[str, Fetched],
-    failures: dict[str, str],
-    result: RefreshResult,
-    runner: Executor,
-) -> dict[str, Extracted]:
+@dataclass
+class _Run:
+    """One run past the no-change check: what it works on, what it fetched, where it reports."""
+
+    plan: RefreshPlan
+    fetched: dict[str, Fetched]
+    failures: dict[str, str]
+    result: RefreshResult
+    runner: Executor
+    clock: float
+
+
+def _extract(run: _Run) -> dict[str, Extracted]:
+    plan, fetched, result = run.plan, run.fetched, run.result
     pages = dict(fetched) | _unpublished_snapshots(plan)
     readable = [source for source in plan.manifest if source.id in pages]
-    outcomes = runner.map("extract", steps.extract, [(source, pages[source.id]) for source in readable])
+    outcomes = run.runner.map("extract", steps.extract, [(source, pages[source.id]) for source in readable])
     extracted, errors = _partition([source.id for source in readable], outcomes)
-    errors = {sid: problem for sid, problem in errors.items() if sid in fetched} | failures
+    errors = {sid: problem for sid, problem in errors.items() if sid in fetched} | run.failures
     for source in plan.manifest:
         docs = (
             extracted[source.id][0] if source.id in extracted else steps.last_good(source.id, plan.previous)
@@ -193,16 +201,10 @@ def _unpublished_snapshots(plan: RefreshPlan) -> dict[str, Fetched]:
     return pages
 
 
-def _build_and_publish(
-    plan: RefreshPlan,
-    fetched: dict[str, Fetched],
-    failures: dict[str, str],
-    result: RefreshResult,
-    runner: Executor,
-    clock: float,
-) -> None:
+def _build_and_publish(run: _Run) -> None:
+    plan, result, runner, clock = run.plan, run.result, run.runner, run.clock
     settings = plan.settings
-    corpus = steps.assemble(plan, _extract(plan, fetched, failures, result, runner))
+    corpus = steps.assemble(plan, _extract(run))
     result.changes = diff_corpora(plan.previous, corpus)
     result.timings["extract"] = time.perf_counter() - clock
     with Workspace.from_settings(settings).lock("refresh"):
@@ -222,13 +224,13 @@ def _build_and_publish(
     for locale, outcome in checks.items():
         _merge_checks(result.locales.setdefault(locale, LocaleOutcome(locale)), outcome)
     result.timings["qa"] = time.perf_counter() - clock
-    _publish(plan, corpus, fetched, result)
+    _publish(plan, corpus, run.fetched, result)
     result.timings["publish"] = time.perf_counter() - clock
 
 
 def _merge_checks(outcome: LocaleOutcome, checked: LocaleOutcome) -> None:
     outcome.qa, outcome.coverage = checked.qa, checked.coverage
-    outcome.fallback_safety = checked.fallback_safety
+    outcome.fallback_safety, outcome.overrides = checked.fallback_safety, checked.overrides
 
 
 def _publish(plan: RefreshPlan, corpus: Corpus, fetched: dict[str, Fetched], result: RefreshResult) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from index.engine import SearchEngine
 from pipeline.config import load_settings
-from pipeline.errors import LockBusyError, RefreshError
+from pipeline.errors import LockBusyError, RefreshError, ReviewError
 from pipeline.localization.accounts import Account
 from pipeline.localization.pofile import catalog_path, read_catalog, write_catalog
 from pipeline.localization.workspace import Workspace
@@ -232,3 +232,26 @@ def test_a_manifest_listing_only_the_glossary_keeps_every_spanish_approval(tmp_p
     assert after["percent_approved"] == 100.0 and after["total"] == before["total"]
     published = json.loads((current_release(settings.data_path) / "published" / "es.json").read_text())
     assert not any(d["fallback"] for d in published["documents"] if d["kind"] == "safety")
+
+
+def test_an_override_is_reported_and_a_visible_change_is_listed(settings):
+    segment = "isi/what-is-the-most-important-information-i-should-know-about-pomalyst#item-13"
+    run_refresh(settings)
+    path = catalog_path(settings.locales_path, "es")
+    catalog = read_catalog(path, locale="es")
+    message = next(m for m in catalog if m.context == segment)
+    message.string = "FDA MedWatch al <1>1-800-FDA-1089</1>"  # a changed phone number: a QA error
+    write_catalog(catalog, path)
+    workspace = Workspace.from_settings(settings)
+    with pytest.raises(ReviewError, match="QA error"):
+        workspace.approve("es", TESTER, [segment])
+    workspace.approve("es", TESTER, [segment], override="number checked with the medical writer")
+    result = run_refresh(settings)
+    es = result.summary()["locales"]["es"]
+    assert [o["segment"] for o in es["overrides"]] == [segment]
+    assert (
+        "isi/what-is-the-most-important-information-i-should-know-about-pomalyst"
+        in es["visible_changes"]["now_fallback"]
+    )
+    report = Path(result.report).read_text(encoding="utf-8")
+    assert "number checked with the medical writer" in report and "now shown in English" in report
