@@ -84,7 +84,14 @@ class PrefectExecutor:
 
         chosen = changes_flow.with_options(task_runner=task_runner(self.runner))
         with logs_to_file(self.log_file):
-            state = chosen(work, return_state=True)
+            try:
+                state = chosen(work, return_state=True)
+            except PortalError:
+                raise
+            except Exception as exc:  # Prefect itself failed (e.g. its API did not start): one line
+                raise RefreshError(
+                    f"Prefect could not run the refresh: {exc.__class__.__name__}: {exc}"
+                ) from exc
         if state.is_completed():
             return
         error = failure_of(state)

@@ -25,6 +25,8 @@ def _quiet_prefect() -> None:
     # The ephemeral server is an implementation detail of a one-off run: no telemetry, few logs.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # A busy machine can take longer than Prefect's default to start its local API.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _show(summary: dict[str, Any], fmt: Format) -> None:

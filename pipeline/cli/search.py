@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from pipeline.cli import options as cli
+from pipeline.errors import ConfigError
 
 index_app = typer.Typer(
     help="Build the search index of the live release.\n\nExample: portal index build --locale es",
@@ -43,7 +44,7 @@ def build_command(
 def search_command(
     query: str = typer.Argument(..., help="What to look for, as a patient would type it."),
     locale: str = typer.Option("en", "--locale", "-l", help="Locale to search."),
-    limit: int = typer.Option(10, "--limit", "-n", min=0, max=100, help="Most results to show."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="Most results to show."),
     format: cli.Format = typer.Option(cli.Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Search the published documents of a locale.
@@ -70,7 +71,7 @@ def search_command(
 def suggest_command(
     prefix: str = typer.Argument(..., help="The beginning of a term."),
     locale: str = typer.Option("en", "--locale", "-l", help="Locale to complete in."),
-    limit: int = typer.Option(8, "--limit", "-n", min=0, max=50, help="Most suggestions to show."),
+    limit: int = typer.Option(8, "--limit", "-n", min=1, max=50, help="Most suggestions to show."),
     format: cli.Format = typer.Option(cli.Format.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Complete a term for autocomplete.
@@ -111,6 +112,8 @@ def eval_command(
     from index.evaluation import evaluate, load_judgments
 
     folder = queries or cli.settings().path("relevance_dir")
+    if not folder.is_dir():
+        raise ConfigError(f"no judged queries: {folder} is not a directory of <locale>.toml files")
     locales = locale or sorted(p.stem for p in folder.glob("*.toml"))
     below = []
     reports = []

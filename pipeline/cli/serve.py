@@ -19,6 +19,11 @@ def _check_free(host: str, port: int) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+        except socket.gaierror as exc:  # the address itself is wrong, not the port
+            raise ConfigError(
+                f"cannot listen on {host!r} ({exc.strerror}); give an IP address or host name with --host",
+                setting="portal_host",
+            ) from None
         except OSError as exc:
             reason = (
                 "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -125,3 +126,36 @@ def test_broken_po_is_one_line_with_file_and_line(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"portal\.po:\d+", result.stderr) and len(result.stderr.strip().splitlines()) == 1
     assert po.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["search", "low platelets", "--limit", "0"], "--limit"),
+        (["eval", "--queries", "/nonexistent"], "no judged queries"),
+        (["serve", "--host", "999.1.1.1"], "portal_host"),
+        (["--config", "/nonexistent.toml", "config"], "settings file not found"),
+        (["nonsense"], "No such command"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(args, needle):
+    result = _portal(*args)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and needle in lines[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PORTAL_KEEP_RELEASES", "-3"),
+        ("PORTAL_FETCH_RETRIES", "2.7"),
+        ("PORTAL_FUZZY_THRESHOLD", "true"),
+        ("PORTAL_PUBLISH_POLICY", '{unknown = "approved"}'),
+        ("PORTAL_LOCALES", "es-ES"),
+        ("PORTAL_WEBHOOK_URL", "file:///etc/passwd"),
+    ],
+)
+def test_bad_settings_are_one_line_and_exit_2(variable, value):
+    result = _portal("config", env={**os.environ, variable: value})
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and "configuration error" in lines[0], result.stderr
