@@ -152,6 +152,7 @@ class SearchEngine:
 
     def _live(self) -> Path:
         link = self.data_dir / "current"
+        target: Path | None
         try:
             target = (self.data_dir / os.readlink(link)).resolve()
         except OSError:
