@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -377,7 +378,7 @@ class _SimilarFinder:
         self.common = max(50, len(candidates) // 100)
         self.firstfew = max(10, int(len(candidates) ** 0.5))  # as many as msgmerge's heuristic tries
         # Runs of three words: a small edit keeps most of them, and few messages share many.
-        self.runs: dict[str, list[int]] = {}
+        self.runs: dict[int, list[int]] = {}
         if self.heuristic:
             for number, message in enumerate(self.candidates):
                 for run in _runs(_text(message.id)):
@@ -449,7 +450,7 @@ class _SimilarFinder:
         )
         rare = [p for p in postings if len(p) <= self.common][:8] or postings[:1]
         counts = Counter(itertools.chain.from_iterable(rare))
-        return [number for number, _ in counts.most_common(self.firstfew)]
+        return _most_common(counts, self.firstfew)
 
     def phrases(self, text: str) -> list[int]:
         """The candidates sharing the most runs of three words with the query: where an edited
@@ -458,7 +459,7 @@ class _SimilarFinder:
         counts: Counter[int] = Counter()
         for posting in [p for p in postings if len(p) <= self.common] or postings[:2]:
             counts.update(posting)  # the rare runs tell messages apart; counting the rest costs
-        return [number for number, _ in counts.most_common(self.firstfew)]
+        return _most_common(counts, self.firstfew)
 
     def score(self, query: bytes, numbers: list[int]) -> list[tuple[int, float]]:
         texts = [self.texts[n] for n in numbers]  # one call into rapidfuzz, not one per candidate
@@ -469,15 +470,24 @@ class _SimilarFinder:
 _WORD_START = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z0-9_]{4}")
 
 
+def _most_common(counts: Counter[int], limit: int) -> list[int]:
+    """``Counter.most_common`` (the same order, ties included) by a sort in C: its heap runs in
+    Python and was the slowest part of a large merge."""
+    ranked = sorted(counts.items(), key=operator.itemgetter(1), reverse=True)
+    return [number for number, _ in ranked[:limit]]
+
+
 _WORD = re.compile(r"\w+")
 
 
-def _runs(text: str) -> set[str]:
-    """The runs of three consecutive words of a text (its words when it has fewer)."""
+def _runs(text: str) -> set[int]:
+    """The runs of three consecutive words of a text (its words when it has fewer), hashed."""
     words = _WORD.findall(text)
     if len(words) < 3:
-        return set(words)
-    return {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+        return {hash(word) for word in words}
+    # Hashes, not strings: the index of a large catalog holds millions of them; a collision only
+    # adds a candidate to the shortlist.
+    return {hash((words[i], words[i + 1], words[i + 2])) for i in range(len(words) - 2)}
 
 
 def _shared(grams: list[str] | None, other: str, length: int, other_length: int) -> int:
