@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -357,6 +358,8 @@ class _SimilarFinder:
     """
 
     LIMIT = 8
+    CLOSE = 90.0
+    """A first guess this similar is taken as found: no further search for a better one."""
     BUDGET = 1_000_000
     """Above this many query-candidate pairs, a msgid without a close first guess is compared with
     the candidates sharing the most word starts only (msgmerge's own ``heuristic`` search)."""
@@ -374,6 +377,12 @@ class _SimilarFinder:
                 self.index.setdefault(token, []).append(number)
         self.common = max(50, len(candidates) // 100)
         self.firstfew = max(10, int(len(candidates) ** 0.5))  # as many as msgmerge's heuristic tries
+        # Runs of three words: a small edit keeps most of them, and few messages share many.
+        self.runs: dict[int, list[int]] = {}
+        if self.heuristic:
+            for number, message in enumerate(self.candidates):
+                for run in _runs(_text(message.id)):
+                    self.runs.setdefault(run, []).append(number)
         self.by_context: dict[str, list[int]] = {}
         for number, message in enumerate(self.candidates):
             if message.context is not None:
@@ -387,6 +396,8 @@ class _SimilarFinder:
         found = dict(self.score(query, self.by_context.get(new.context, []) if new.context else []))
         if self.heuristic:  # too many pairs to compare all: msgmerge's own heuristic search
             found.update(self.score(query, self.shortlist(query)))
+            if max(found.values(), default=0.0) < self.CLOSE:
+                found.update(self.score(query, self.phrases(text)))
             return self.choose(found, new, text)
         floor = max([self.threshold, *found.values()])
         low, high = self.window(len(query), floor)
@@ -410,18 +421,27 @@ class _SimilarFinder:
         return low, bisect.bisect_right(self.lengths, length * (1 + share) / (1 - share) + 1)
 
     def choose(self, found: dict[int, float], new: Message, text: str) -> Message | None:
-        grams = _grams(text) if len(text) >= 4 else None
-        best: tuple[float, int, int] | None = None
+        """The best candidate: highest score (with the context bonus), then most shared 4-grams.
+
+        The 4-grams are counted only for the candidates tied at the top: counting them for
+        every candidate found was most of the time of a large merge."""
+        ranked: dict[float, list[int]] = {}
         for number, score in found.items():
             candidate = self.candidates[number]
-            shared = _shared(grams, _text(candidate.id), len(text.encode()), self.lengths[number])
             bonus = 0.001 if candidate.context is None or candidate.context == new.context else 0.0
-            if shared < 0 or score + bonus <= self.threshold:
-                continue
-            rank = (-(score + bonus), -shared, number)
-            if best is None or rank < best:
-                best = rank
-        return self.candidates[best[2]] if best is not None else None
+            if score + bonus > self.threshold:
+                ranked.setdefault(score + bonus, []).append(number)
+        grams = _grams(text) if len(text) >= 4 else None
+        length = len(text.encode())
+        for score in sorted(ranked, reverse=True):
+            tied = [
+                (-_shared(grams, _text(self.candidates[n].id), length, self.lengths[n]), n)
+                for n in ranked[score]
+            ]
+            eligible = [rank for rank in tied if rank[0] <= 0]  # msgmerge compares these only
+            if eligible:
+                return self.candidates[min(eligible)[1]]
+        return None
 
     def shortlist(self, query: bytes) -> list[int]:
         """The candidates sharing the most word starts with the query, rarest words first."""
@@ -430,14 +450,44 @@ class _SimilarFinder:
         )
         rare = [p for p in postings if len(p) <= self.common][:8] or postings[:1]
         counts = Counter(itertools.chain.from_iterable(rare))
-        return [number for number, _ in counts.most_common(self.firstfew)]
+        return _most_common(counts, self.firstfew)
+
+    def phrases(self, text: str) -> list[int]:
+        """The candidates sharing the most runs of three words with the query: where an edited
+        message finds its previous text when its word starts are all common ones."""
+        postings = sorted((self.runs[run] for run in _runs(text) if run in self.runs), key=len)
+        counts: Counter[int] = Counter()
+        for posting in [p for p in postings if len(p) <= self.common] or postings[:2]:
+            counts.update(posting)  # the rare runs tell messages apart; counting the rest costs
+        return _most_common(counts, self.firstfew)
 
     def score(self, query: bytes, numbers: list[int]) -> list[tuple[int, float]]:
-        scored = [(n, fuzz.ratio(query, self.texts[n], score_cutoff=self.threshold)) for n in numbers]
-        return [(number, score) for number, score in scored if score]
+        texts = [self.texts[n] for n in numbers]  # one call into rapidfuzz, not one per candidate
+        scored = process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=None)
+        return [(numbers[position], score) for _, score, position in scored]
 
 
 _WORD_START = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z0-9_]{4}")
+
+
+def _most_common(counts: Counter[int], limit: int) -> list[int]:
+    """``Counter.most_common`` (the same order, ties included) by a sort in C: its heap runs in
+    Python and was the slowest part of a large merge."""
+    ranked = sorted(counts.items(), key=operator.itemgetter(1), reverse=True)
+    return [number for number, _ in ranked[:limit]]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _runs(text: str) -> set[int]:
+    """The runs of three consecutive words of a text (its words when it has fewer), hashed."""
+    words = _WORD.findall(text)
+    if len(words) < 3:
+        return {hash(word) for word in words}
+    # Hashes, not strings: the index of a large catalog holds millions of them; a collision only
+    # adds a candidate to the shortlist.
+    return {hash((words[i], words[i + 1], words[i + 2])) for i in range(len(words) - 2)}
 
 
 def _shared(grams: list[str] | None, other: str, length: int, other_length: int) -> int:

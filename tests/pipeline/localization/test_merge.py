@@ -360,3 +360,43 @@ def test_update_catalogs_writes_nothing_when_one_catalog_is_broken(tmp_path):
     with pytest.raises(CatalogSyntaxError, match="es/LC_MESSAGES/portal.po:14"):
         update_catalogs(tmp_path)
     assert catalog_path(tmp_path, "fr").read_bytes() == before
+
+
+def test_a_large_merge_finds_an_edited_message_made_of_common_words(monkeypatch):
+    """Above the pair budget, a renumbered, edited message whose word starts are all common ones
+    still finds its previous text (the word-start shortlist alone left it obsolete)."""
+    import random
+
+    from pipeline.localization import merge
+
+    monkeypatch.setattr(merge._SimilarFinder, "BUDGET", 0)  # the large-catalog search
+    rng = random.Random(7)
+    words = [
+        "doctor",
+        "blood",
+        "clots",
+        "anemia",
+        "treatment",
+        "dose",
+        "weeks",
+        "cycle",
+        "tablet",
+        "nurse",
+        "liver",
+        "heart",
+    ]
+    texts = list(dict.fromkeys(" ".join(rng.sample(words, 8)) for _ in range(500)))[:400]
+    old = po(*[(f"page#seg-{i}", text, text.upper()) for i, text in enumerate(texts)])
+    edited = {i: texts[i].replace(texts[i].split()[3], "caregiver") for i in (37, 211, 389)}
+    new = pot(
+        *[
+            (f"page#moved-{i}" if i in edited else f"page#seg-{i}", edited.get(i, t))
+            for i, t in enumerate(texts)
+        ]
+    )
+    merged, stats = merge_catalog(old, new)
+    for i, text in edited.items():
+        draft = merged.get(text, context=f"page#moved-{i}")
+        assert "fuzzy" in draft.flags and draft.previous_id == [texts[i]]
+        assert draft.string == texts[i].upper()
+    assert stats.fuzzy == 3 and stats.new == 0
