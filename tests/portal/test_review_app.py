@@ -224,3 +224,24 @@ def test_fingerprint_changes_with_text_and_flags(settings: Settings) -> None:
     assert fingerprint(message) == before
     message.string = "otra cosa"
     assert fingerprint(message) != before
+
+
+def test_message_page_shows_the_word_diff_of_a_changed_source(client: TestClient, settings: Settings) -> None:
+    """A refresh that changes an English definition leaves a fuzzy draft with its previous msgid."""
+    segment = "glossary/anemia#definition"
+    workspace = Workspace.from_settings(settings)
+    with workspace.lock():
+        catalog = workspace.catalog("es")
+        message = find_message(catalog, segment)
+        assert message is not None
+        old = str(message.id)
+        catalog.delete(message.id, context=segment)
+        message.previous_id = [old]
+        message.id = old.replace("red blood cells", "healthy red blood cells", 1)
+        message.flags.add("fuzzy")
+        catalog[message.id] = message
+        write_catalog(catalog, catalog_path(workspace.root, "es"))
+    sign_in(client, "rita")
+    page = client.get(url(segment))
+    assert page.status_code == 200 and "Source changes since the last approved version" in page.text
+    assert "<ins>healthy </ins>" in page.text
