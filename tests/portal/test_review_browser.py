@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, RESULTS_DIR, _free_port
+from test_browser import RESULTS_DIR, _free_port
 from test_review_app import PASSWORD, SAFETY, make_workspace, reset_translation
 
 from pipeline.config import Settings
@@ -65,22 +65,9 @@ def review_url(workspace_settings: Settings) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: install Debian's chromium"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def tab(chromium):
-    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
     context.set_default_timeout(8000)
     yield context.new_page()
     context.close()
