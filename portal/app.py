@@ -10,7 +10,7 @@ import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -28,6 +28,9 @@ from pipeline.errors import PortalError, SearchIndexError
 from portal import i18n, metrics
 from portal.content import ContentStore, anchor, initial
 from portal.render import render_body
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 HERE = Path(__file__).resolve().parent
 MAX_QUERY_CHARS = 200
@@ -425,9 +428,16 @@ def _lifespan(portal: Portal) -> Callable[[Starlette], Any]:
 
 
 def create_app(
-    data_dir: Path, engine: Engine | None = None, *, show_pseudo_locale: bool = False
+    data_dir: Path,
+    engine: Engine | None = None,
+    *,
+    show_pseudo_locale: bool = False,
+    review: Settings | None = None,
 ) -> Starlette:
-    """The portal app over a data directory; `engine` replaces index.engine.SearchEngine (tests)."""
+    """The portal app over a data directory; `engine` replaces index.engine.SearchEngine (tests).
+
+    With ``review`` (the workspace's settings) the reviewer workspace is served under /review too.
+    """
     quiet_access_log()
     portal = Portal(data_dir, engine, show_pseudo_locale=show_pseudo_locale)
     routes = [
@@ -447,6 +457,10 @@ def create_app(
         lifespan=_lifespan(portal),
     )
     app.state.portal = portal
+    if review is not None:
+        from portal.review import install
+
+        install(app, review)
     metrics.install(app, Path(data_dir))
     app.add_middleware(SecurityHeaders)
     return app

@@ -40,8 +40,12 @@ def serve(
     port: int | None = typer.Option(
         None, "--port", min=1, max=65535, help="Port to listen on (default: setting portal_port, 8000)."
     ),
+    no_review: bool = typer.Option(
+        False, "--no-review", help="Serve only the patient pages (a public host): /review answers 404."
+    ),
 ) -> None:
-    """Serve the patient portal (search, glossary, safety information, JSON API) over the live release.
+    """Serve the patient portal (search, glossary, safety information, JSON API) over the live release,
+    and the reviewer workspace under /review unless --no-review.
 
     Example: portal serve --host 127.0.0.1 --port 8000
     """
@@ -61,7 +65,9 @@ def serve(
         typer.echo(
             "note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True
         )
-    app = create_app(data_dir, show_pseudo_locale=settings.show_pseudo_locale)
+    app = create_app(
+        data_dir, show_pseudo_locale=settings.show_pseudo_locale, review=None if no_review else settings
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,22 @@ def indexed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("portal-indexed")
     build_release(data_dir, index=True)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    """One headless Chromium per session: Debian's, never a downloaded one."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (make test does: apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

@@ -55,23 +55,6 @@ def portal_url(indexed_data_dir: Path) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """One headless Chromium per session: Debian's, never a downloaded one."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (make test does: apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     context = browser.new_context(viewport={"width": 1000, "height": 800}, locale="en-US")
