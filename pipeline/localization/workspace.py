@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,12 +193,14 @@ class Workspace:
         *,
         all_translated: bool = False,
         override: str = "",
+        expect: Callable[[Catalog], None] | None = None,
     ) -> list[LogEntry]:
         """Record ``account``'s approval of named segments (drafts included: approving accepts them).
 
         ``all_translated`` approves every translated message except safety text, which is always
         approved one by one. A message with a QA error is refused unless ``override`` says why in at
         least 10 characters; the reason is logged and reported. An account approves a text once.
+        ``expect`` checks the catalog under the lock first (a browser form refuses a stale page).
         """
         _require(account, "review", locale)
         wanted = list(segments)
@@ -210,6 +212,8 @@ class Workspace:
             )
         with self.lock("review"):
             catalog, decisions = self.catalog(locale), self.decisions(locale)
+            if expect is not None:
+                expect(catalog)
             chosen = self._chosen(catalog, decisions, locale, wanted, all_translated)
             ctx = self.check_context(locale, catalog, decisions)
             entries, accepted = [], False
@@ -278,7 +282,14 @@ class Workspace:
             )
         return bool(blocking)
 
-    def reject(self, locale: str, account: Account, segment: str, reason: str) -> LogEntry:
+    def reject(
+        self,
+        locale: str,
+        account: Account,
+        segment: str,
+        reason: str,
+        expect: Callable[[Catalog], None] | None = None,
+    ) -> LogEntry:
         """Send a translation back to draft with the reviewer's reason as a translator comment."""
         _require(account, "review", locale)
         if not reason.strip():
@@ -286,6 +297,8 @@ class Workspace:
         with self.lock("review"):
             catalog = self.catalog(locale)
             self.decisions(locale)  # a tampered log is refused before anything is added to it
+            if expect is not None:
+                expect(catalog)
             message = next((m for m in catalog if m.context == segment and m.id), None)
             if message is None:
                 raise ReviewError("unknown segment", locale=locale, segment=segment)

@@ -8,8 +8,11 @@ is refused (409), never silently overwritten.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from babel.messages.catalog import Catalog
 
 from pipeline.errors import LockBusyError, PortalError, ReviewError
 from pipeline.localization.accounts import Account
@@ -21,7 +24,7 @@ from portal.review.views import find_message
 if TYPE_CHECKING:
     from portal.review.routes import Reviewer
 
-__all__ = ["CONFLICT", "Outcome", "check_unchanged", "perform"]
+__all__ = ["CONFLICT", "Outcome", "perform", "unchanged"]
 
 CONFLICT = (
     "This message changed since you opened the page (someone else saved, approved or rejected it). "
@@ -43,12 +46,16 @@ class Conflict(Exception):
     """The message is not what the form saw."""
 
 
-def check_unchanged(reviewer: Reviewer, locale: str, segment: str, seen: str) -> None:
-    """Raise Conflict unless the catalog message still has the fingerprint the form was made from
-    (the caller holds the catalog lock)."""
-    message = find_message(reviewer.workspace.catalog(locale), segment)
-    if message is None or fingerprint(message) != seen:
-        raise Conflict
+def unchanged(segment: str, seen: str) -> Callable[[Catalog], None]:
+    """A check, run under the catalog lock, that the message still has the fingerprint the form
+    was made from; raises Conflict otherwise."""
+
+    def check(catalog: Catalog) -> None:
+        message = find_message(catalog, segment)
+        if message is None or fingerprint(message) != seen:
+            raise Conflict
+
+    return check
 
 
 def perform(
@@ -86,9 +93,9 @@ def _save(reviewer: Reviewer, locale: str, segment: str, account: Account, field
     workspace = reviewer.workspace
     with workspace.lock("review edit"):
         catalog = workspace.catalog(locale)
+        unchanged(segment, fields.get("fingerprint", ""))(catalog)
         message = find_message(catalog, segment)
-        if message is None or fingerprint(message) != fields.get("fingerprint"):
-            raise Conflict
+        assert message is not None  # the check above refuses a missing message
         message.string = text
         message.flags.discard("fuzzy")
         message.previous_id = []
@@ -103,11 +110,8 @@ def _approve(
     override = fields.get("reason", "").strip() if fields.get("action") == "override" else ""
     if fields.get("action") == "override" and len("".join(override.split())) < MIN_OVERRIDE_REASON:
         return Outcome(400, f"An override needs a reason of at least {MIN_OVERRIDE_REASON} characters.")
-    workspace = reviewer.workspace
-    with workspace.lock("review check"):
-        check_unchanged(reviewer, locale, segment, fields.get("fingerprint", ""))
-    # Workspace.approve takes the same lock itself; the web writes are serialized by write_lock.
-    entries = workspace.approve(locale, account, [segment], override=override)
+    check = unchanged(segment, fields.get("fingerprint", ""))
+    entries = reviewer.workspace.approve(locale, account, [segment], override=override, expect=check)
     if not entries:
         return Outcome(409, f"{account.name} already approved this text.")
     return Outcome(303, done="approved")
@@ -119,8 +123,6 @@ def _reject(
     reason = " ".join(fields.get("reason", "").split())
     if not reason:
         return Outcome(400, "A reason is required to reject a translation.")
-    workspace = reviewer.workspace
-    with workspace.lock("review check"):
-        check_unchanged(reviewer, locale, segment, fields.get("fingerprint", ""))
-    workspace.reject(locale, account, segment, reason[:2000])
+    check = unchanged(segment, fields.get("fingerprint", ""))
+    reviewer.workspace.reject(locale, account, segment, reason[:2000], expect=check)
     return Outcome(303, done="rejected")

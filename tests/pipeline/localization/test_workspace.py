@@ -313,3 +313,20 @@ def review_rows_of(ws, locale="es"):
     from pipeline.localization.review import review_rows
 
     return review_rows(ws.catalog(locale), ws.decisions(locale))
+
+
+def test_a_check_under_the_lock_stops_a_stale_approval_or_rejection(ws):
+    """The browser passes a check that the page it was made from is still current."""
+
+    class Stale(Exception):
+        pass
+
+    def refuse(catalog):
+        raise Stale
+
+    translate(ws, "es", ES)
+    with pytest.raises(Stale):
+        ws.approve("es", MAINTAINER, ["glossary/anemia#term"], expect=refuse)
+    with pytest.raises(Stale):
+        ws.reject("es", ANA, "glossary/anemia#term", "stale page", expect=refuse)
+    assert not log_path(ws.root, "es").exists()
