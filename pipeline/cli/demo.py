@@ -31,7 +31,7 @@ def demo(
         fmt=cli.Format.text,
     )
     if not no_serve:
-        serve(host=host, port=port)
+        serve(host=host, port=port, no_review=False)
 
 
 def register(app: typer.Typer) -> None:
