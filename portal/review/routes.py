@@ -8,8 +8,10 @@ happened in a ``role="status"`` region.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -132,6 +134,21 @@ def _signed_in(request: Request) -> tuple[Session, Account] | Response:
     return session, account
 
 
+def signed_in(
+    handler: Callable[[Request, Session, Account], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that needs an account: without one, the sign-in page (then back here)."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        signed = _signed_in(request)
+        if isinstance(signed, Response):
+            return signed
+        return await handler(request, *signed)
+
+    return endpoint
+
+
 def _safe_next(value: str | None) -> str:
     """Only a path of the review workspace: never another site (//host) or a script URL."""
     if value and value.startswith("/review") and not value.startswith("//") and "\\" not in value:
@@ -205,11 +222,8 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def dashboard(request: Request) -> Response:
-    signed = _signed_in(request)
-    if isinstance(signed, Response):
-        return signed
-    session, account = signed
+@signed_in
+async def dashboard(request: Request, session: Session, account: Account) -> Response:
     reviewer = _reviewer(request)
     try:
         summaries = await run_in_threadpool(views.dashboard, reviewer.workspace, reviewer.data_dir)
@@ -232,11 +246,8 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
-async def queue_page(request: Request) -> Response:
-    signed = _signed_in(request)
-    if isinstance(signed, Response):
-        return signed
-    session, account = signed
+@signed_in
+async def queue_page(request: Request, session: Session, account: Account) -> Response:
     reviewer, locale = _reviewer(request), _locale(request)
     if locale is None:
         return reviewer.problem(request, session, 404, "No such locale in the workspace.", account)
@@ -261,11 +272,9 @@ async def queue_page(request: Request) -> Response:
                            here=queue_url(locale, page=page.page, **filters))  # fmt: skip
 
 
-async def message_page(request: Request) -> Response:
-    signed = _signed_in(request)
-    if isinstance(signed, Response):
-        return signed
-    return await _show_message(request, *signed)
+@signed_in
+async def message_page(request: Request, session: Session, account: Account) -> Response:
+    return await _show_message(request, session, account)
 
 
 async def _show_message(
@@ -294,11 +303,8 @@ async def _show_message(
     )  # fmt: skip
 
 
-async def message_action(request: Request) -> Response:
-    signed = _signed_in(request)
-    if isinstance(signed, Response):
-        return signed
-    session, account = signed
+@signed_in
+async def message_action(request: Request, session: Session, account: Account) -> Response:
     reviewer, locale = _reviewer(request), _locale(request)
     fields = await _posted(request, session)
     if isinstance(fields, Response):
