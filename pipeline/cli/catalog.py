@@ -12,9 +12,8 @@ import typer
 from pipeline.cli import options as cli
 from pipeline.config import Settings
 
-group = typer.Typer(
-    help="Template and catalogs: update, merge, compile, stats, pseudo.\n\nExample: portal catalog update",
-    no_args_is_help=True,
+group = cli.command_group(
+    "Template and catalogs: update, merge, compile, stats, pseudo.\n\nExample: portal catalog update"
 )
 
 

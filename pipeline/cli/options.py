@@ -50,6 +50,11 @@ class Invocation:
     workspace: Path | None = None
 
 
+def command_group(help: str) -> typer.Typer:
+    """A group of subcommands (`portal review ...`); bare, it shows its help."""
+    return typer.Typer(help=help, no_args_is_help=True)
+
+
 def locales_option(what: str = "update") -> Any:
     """The repeatable ``--locale/-l`` option of the commands that work on several locales."""
     return typer.Option(None, "--locale", "-l", help=f"Locales to {what} (default: all configured).")

@@ -12,7 +12,7 @@ import typer
 from pipeline.cli import options as cli
 from pipeline.errors import PortalError, SourceError
 
-profile_app = typer.Typer(help="Extraction profiles.", no_args_is_help=True)
+profile_app = cli.command_group("Extraction profiles.")
 FIRST_WORDS = 8
 
 

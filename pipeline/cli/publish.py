@@ -10,9 +10,8 @@ import typer
 
 from pipeline.cli import options as cli
 
-group = typer.Typer(
-    help="Published releases: what is live, and rolling back.\n\nExample: portal publish status",
-    no_args_is_help=True,
+group = cli.command_group(
+    "Published releases: what is live, and rolling back.\n\nExample: portal publish status"
 )
 
 

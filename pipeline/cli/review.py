@@ -9,10 +9,9 @@ import typer
 
 from pipeline.cli import options as cli
 
-group = typer.Typer(
-    help="Human review of translations, recorded in locales/<locale>/review-log.jsonl.\n\n"
-    "Example: portal review list --locale es --state draft",
-    no_args_is_help=True,
+group = cli.command_group(
+    "Human review of translations, recorded in locales/<locale>/review-log.jsonl.\n\n"
+    "Example: portal review list --locale es --state draft"
 )
 
 

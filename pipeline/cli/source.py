@@ -12,7 +12,7 @@ from pipeline.cli import options as cli
 from pipeline.errors import SourceError
 from pipeline.fs import read_toml
 
-source_app = typer.Typer(help="Source pages of the workspace.", no_args_is_help=True)
+source_app = cli.command_group("Source pages of the workspace.")
 
 
 def _known_ids(manifest: Path) -> set[str]:

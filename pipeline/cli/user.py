@@ -9,10 +9,9 @@ import typer
 
 from pipeline.cli import options as cli
 
-group = typer.Typer(
-    help="Accounts of translators, reviewers and admins, stored in the data directory (never in git).\n\n"
-    "Example: portal user add ana --role reviewer",
-    no_args_is_help=True,
+group = cli.command_group(
+    "Accounts of translators, reviewers and admins, stored in the data directory (never in git).\n\n"
+    "Example: portal user add ana --role reviewer"
 )
 
 
