@@ -1,6 +1,7 @@
 """Load benchmark: the real portal under uvicorn, driven by async httpx clients on loopback.
 
-Starts ``uvicorn`` as a subprocess over a data directory holding the real corpus (English,
+Starts ``uvicorn`` as a subprocess (``--workers`` processes, default one per core, as
+``portal serve`` does) over a data directory holding the real corpus (English,
 Spanish, Chinese and Arabic, published and indexed here), then for each concurrency runs a
 bounded number of requests: a Zipf-distributed mix of the judged queries of ``tests/relevance``
 against ``/api/search`` while one extra client polls ``/healthz``. Prints requests/s, p50/p95
@@ -39,7 +40,7 @@ def build_data_dir(target: Path) -> None:
     from pipeline.extraction.extractor import extract_sources
     from pipeline.extraction.sources import load_manifest
     from pipeline.localization.pofile import catalog_path, read_catalog
-    from pipeline.localization.review import latest_decisions, log_path, read_log
+    from pipeline.localization.review import Decisions, log_path, read_log
     from pipeline.publishing.policy import DEFAULT_POLICY, Translations, publish_locale
     from pipeline.publishing.published import write_published
 
@@ -50,7 +51,7 @@ def build_data_dir(target: Path) -> None:
         translations = None
         if locale != "en":
             log = log_path(settings.locales_path, locale)
-            decisions = latest_decisions(read_log(log)) if log.exists() else {}
+            decisions = Decisions.from_entries(read_log(log) if log.exists() else [])
             catalog = read_catalog(catalog_path(settings.locales_path, locale), locale=locale)
             translations = Translations(locale, catalog, decisions, DEFAULT_POLICY)
         write_published(release, publish_locale(corpus, locale, translations))
@@ -83,12 +84,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen:
+    """uvicorn as ``portal serve --workers N`` runs it: the app factory, one process per worker."""
     env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir)}
     code = (
-        "import uvicorn; from pathlib import Path; from portal.app import create_app; "
-        f"uvicorn.run(create_app(Path({str(data_dir)!r})), host='127.0.0.1', port={port}, "
-        "log_level='warning', access_log=False)"
+        "import uvicorn; "
+        f"uvicorn.run('portal.app:app_from_env', factory=True, workers={workers}, host='127.0.0.1', "
+        f"port={port}, log_level='warning', access_log=False)"
     )
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
 
@@ -168,9 +170,11 @@ async def run_level(base: str, mix: list[tuple[str, str]], concurrency: int, bud
     }
 
 
-async def bench(data_dir: Path, levels: list[int], requests: int, budget: float) -> list[dict]:
+async def bench(
+    data_dir: Path, levels: list[int], requests: int, budget: float, workers: int = 1
+) -> list[dict]:
     port = free_port()
-    server = start_server(data_dir, port)
+    server = start_server(data_dir, port, workers)
     base = f"http://127.0.0.1:{port}"
     try:
         await wait_ready(base)
@@ -193,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000, help="searches per concurrency level")
     parser.add_argument("--budget", type=float, default=60.0, help="most seconds per level")
     parser.add_argument("--data-dir", type=Path, help="an indexed data directory (default: built here)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: cores)"
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     work = None
@@ -203,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         build_data_dir(data_dir)
     try:
         levels = [int(c) for c in args.concurrency.split(",")]
-        rows = asyncio.run(bench(data_dir, levels, args.requests, args.budget))
+        rows = asyncio.run(bench(data_dir, levels, args.requests, args.budget, args.workers))
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

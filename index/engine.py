@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 
 from index.analyzers import normalizer, text_analyzer, words
 from index.build import INDEX_NAME, NOTHING_PUBLISHED, index_dir
-from index.query import Lexicon, Plan, QueryBuilder
+from index.query import MAX_QUERY_CHARS, Lexicon, Plan, QueryBuilder
 from index.synonyms import load_synonyms
 from pipeline.errors import PortalError, SearchIndexError
 from pipeline.publishing.published import PublishedDocument, PublishedSet, read_published
@@ -79,8 +79,15 @@ class MarkFormatter(wh.HtmlFormatter):
 
 
 def cache_key(query: str) -> str:
-    """The normalized query a cached response is kept under: case and spacing do not matter."""
-    return " ".join(query.lower().split())
+    """The normalized query a cached response is kept under: what the query builder sees.
+
+    Case, spacing and punctuation do not change a plan ("What is anemia?" = "what is anemia"),
+    so they share an entry. Two things do and stay in the key: a word in capitals (an
+    abbreviation such as "IT" is not the stop word "it") and a trailing space (it turns off the
+    prefix match of the last word).
+    """
+    kept = " ".join(w if w.isupper() else w.lower() for w in words(query[:MAX_QUERY_CHARS]))
+    return kept + " " if query.endswith((" ", "\t")) and kept else kept
 
 
 def _term_text(term: bytes | str) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import os
 import re
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -391,11 +392,24 @@ def _kind_of(request: Request, locale: str, doc_id: str) -> str:
     return doc.kind if doc is not None else "page"
 
 
+def live_release_name(data_dir: Path) -> str | None:
+    """The name of the live release from the ``current`` link: one readlink and one stat.
+
+    A load balancer polls this while patients search, so it must not wait on the index or read files.
+    """
+    link = os.path.join(data_dir, "current")
+    try:
+        target = os.readlink(link)
+    except OSError:  # no link yet, or a plain directory standing in for one
+        return os.path.basename(link) if os.path.isdir(link) else None
+    return os.path.basename(target.rstrip("/")) if os.path.isdir(link) else None
+
+
 async def healthz(request: Request) -> Response:
-    release = _portal(request).content.release()
+    release = live_release_name(_portal(request).data_dir)
     if release is None:
         return JSONResponse({"status": "unavailable", "release": None}, status_code=503)
-    return JSONResponse({"status": "ok", "release": release.name})
+    return JSONResponse({"status": "ok", "release": release})
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -450,3 +464,15 @@ def create_app(
     metrics.install(app, Path(data_dir))
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def app_from_env() -> Starlette:
+    """The portal app with settings from the environment (``PORTAL_*``): uvicorn's factory.
+
+    Each uvicorn worker process imports the app by name (``portal.app:app_from_env``), so the
+    settings travel in the environment that ``portal serve`` sets before starting the workers.
+    """
+    from pipeline.config import load_settings
+
+    settings = load_settings()
+    return create_app(settings.data_path, show_pseudo_locale=settings.show_pseudo_locale)

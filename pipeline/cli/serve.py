@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
 import typer
@@ -35,10 +36,13 @@ def serve(
     port: int | None = typer.Option(
         None, "--port", min=1, max=65535, help="Port to listen on (default: setting portal_port, 8000)."
     ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=64, help="Server processes (default: the number of CPU cores)."
+    ),
 ) -> None:
     """Serve the patient portal (search, glossary, safety information, JSON API) over the live release.
 
-    Example: portal serve --host 127.0.0.1 --port 8000
+    Example: portal serve --host 127.0.0.1 --port 8000 --workers 2
     """
     import uvicorn
 
@@ -56,8 +60,23 @@ def serve(
         typer.echo(
             "note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True
         )
-    app = create_app(data_dir, show_pseudo_locale=settings.show_pseudo_locale)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        app = create_app(data_dir, show_pseudo_locale=settings.show_pseudo_locale)
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        return
+    # searches are CPU-bound Python: one process per core, each building its app from the environment
+    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
+    os.environ["PORTAL_SHOW_PSEUDO_LOCALE"] = "true" if settings.show_pseudo_locale else "false"
+    uvicorn.run(
+        "portal.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

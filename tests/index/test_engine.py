@@ -190,3 +190,22 @@ def test_engine_reuses_searchers_and_reopens_on_new_release(tmp_path):
         publish_indexes(tmp_path, full=True)
         eng.search("platelets")
         assert eng._open["en"].searcher is not first
+
+
+def test_cache_key_ignores_case_spacing_and_punctuation_but_not_capitals() -> None:
+    from index.engine import cache_key
+
+    assert cache_key("What is  anemia?") == cache_key("what is anemia") == "what is anemia"
+    assert cache_key("¿Qué es la anemia?") == cache_key("qué es la anemia")
+    # an abbreviation in capitals is not the same query as the lower-case word
+    assert cache_key("IT") != cache_key("it")
+    # a trailing space turns off the prefix match of the last word
+    assert cache_key("anemi ") != cache_key("anemi")
+    assert cache_key("") == cache_key("   ") == ""
+
+
+def test_equivalent_queries_share_a_cached_response(engine) -> None:
+    first = engine.search("Low platelets?")
+    again = engine.cached("low   platelets", locale="en", limit=10)
+    assert again is not None and again.query == "low   platelets"
+    assert [h.id for h in again.results] == [h.id for h in first.results]

@@ -44,12 +44,54 @@ def test_serve_uses_settings_and_prints_the_url(tmp_path, monkeypatch) -> None:
         probe.bind(("127.0.0.1", 0))
         free = probe.getsockname()[1]
     monkeypatch.setenv("PORTAL_PORTAL_PORT", str(free))
-    result = runner.invoke(cli.app, ["--data-dir", str(tmp_path), "serve"])
+    result = runner.invoke(cli.app, ["--data-dir", str(tmp_path), "serve", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert f"http://127.0.0.1:{free}/" in result.output
     assert calls["host"] == "127.0.0.1" and calls["port"] == free
     assert "nothing is published yet" in result.output
     assert calls["app"].state.portal.data_dir == tmp_path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_workers_run_the_app_factory_with_settings_in_the_environment(tmp_path, monkeypatch) -> None:
+    calls = {}
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(kwargs, app=app))
+    monkeypatch.setenv("PORTAL_SHOW_PSEUDO_LOCALE", "true")
+    # serve writes these for its workers: set here so that monkeypatch restores them afterwards
+    monkeypatch.setenv("PORTAL_DATA_DIR", "unused")
+    port = _free_port()
+    args = ["--data-dir", str(tmp_path), "serve", "--port", str(port), "--workers", "3"]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    assert calls["app"] == "portal.app:app_from_env" and calls["factory"] is True
+    assert calls["workers"] == 3 and calls["port"] == port
+    from portal.app import app_from_env
+
+    built = app_from_env()  # what each worker process does, from the environment serve set
+    assert built.state.portal.data_dir == tmp_path.resolve()
+    assert built.state.portal.show_pseudo_locale is True
+
+
+def test_workers_default_to_the_number_of_cores(tmp_path, monkeypatch) -> None:
+    calls = {}
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.update(kwargs, app=app))
+    monkeypatch.setattr(serve_command.os, "cpu_count", lambda: 4)
+    monkeypatch.setenv("PORTAL_SHOW_PSEUDO_LOCALE", "false")
+    # serve writes these for its workers: set here so that monkeypatch restores them afterwards
+    monkeypatch.setenv("PORTAL_DATA_DIR", "unused")
+    args = ["--data-dir", str(tmp_path), "serve", "--port", str(_free_port())]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    assert calls["workers"] == 4
 
 
 def test_register_adds_the_command() -> None:
