@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 
 from index.analyzers import normalizer, text_analyzer, words
 from index.build import INDEX_NAME, NOTHING_PUBLISHED, index_dir
+from index.matching import LeafScores
 from index.query import MAX_QUERY_CHARS, Lexicon, Plan, QueryBuilder
 from index.synonyms import load_synonyms
 from pipeline.errors import PortalError, SearchIndexError
@@ -115,6 +116,8 @@ class _LocaleIndex:
         self.release = release
         self.locale = locale
         self._published: PublishedSet | None = None
+        # leaf scores from Whoosh, combined per query (index.matching): opened once per release
+        self.leaves = LeafScores(self.searcher)
         reader = self.searcher.reader()
         freq = {}
         for term, info in reader.iter_field("plain"):
@@ -204,14 +207,12 @@ class SearchEngine:
         also gives the total: Whoosh's own count either runs the whole scored query a second time
         or, with block-quality optimizations off, undercounts.
         """
-        counts: dict[int, int] = {}
+        counts: Counter[int] = Counter()
         known = 0
         for concept in plan.concepts:
-            hits = 0
-            for docnum in concept.query.docs(ix.searcher):
-                counts[docnum] = counts.get(docnum, 0) + 1
-                hits += 1
-            known += concept.weight if hits else 0
+            found = ix.leaves.docs(concept.query)
+            counts.update(found)
+            known += concept.weight if found else 0
         best = max(counts.values(), default=0)
         wanted = len(plan.concepts)
         if best >= max(plan.required, 1):
@@ -227,8 +228,8 @@ class SearchEngine:
         allowed, partial = self._matching(ix, plan)
         if not allowed or limit <= 0:
             return len(allowed), partial, []
-        results = ix.searcher.search(plan.scoring, limit=limit, terms=False, filter=allowed)
-        hits = [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
+        best = ix.leaves.top(plan.scoring, allowed, limit)
+        hits = [self._hit(ix, ix.searcher.stored_fields(d), score, plan) for d, score in best]
         return len(allowed), partial, hits
 
     def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
