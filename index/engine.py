@@ -26,6 +26,8 @@ from pipeline.publishing.releases import current_release
 
 FEW_RESULTS = 3
 SNIPPET_CHARS = 220
+# characters of a long body analyzed for its snippet (two fragments of SNIPPET_CHARS and context)
+SNIPPET_WINDOW = 800
 # responses kept per release: patients ask the same few questions (a Zipf-shaped mix)
 CACHE_SIZE = 4096
 
@@ -89,6 +91,25 @@ def cache_key(query: str) -> str:
     """
     kept = " ".join(w if w.isupper() else w.lower() for w in words(query[:MAX_QUERY_CHARS]))
     return kept + " " if query.endswith((" ", "\t")) and kept else kept
+
+
+def snippet_window(body: str, highlight: set[str]) -> str:
+    """The part of a long body around the first place a matched word seems to be.
+
+    Highlighting analyzes (stems) every word of the text it gets, and a page's body is long while
+    a snippet is short. A stem is looked for as lower-case text: a cheap guess that misses folded
+    or changed forms (then the caller highlights the whole body, as before).
+    """
+    if len(body) <= SNIPPET_WINDOW:
+        return body
+    lowered = body.lower()
+    found = [at for term in highlight if len(term) >= 3 and (at := lowered.find(term)) >= 0]
+    if not found:
+        return body
+    start = max(0, min(found) - SNIPPET_WINDOW // 3)
+    if start:
+        start = body.find(" ", start) + 1 or start
+    return body[start : start + SNIPPET_WINDOW]
 
 
 def _term_text(term: bytes | str) -> str:
@@ -246,17 +267,25 @@ class SearchEngine:
 
     def _snippet(self, ix: _LocaleIndex, body: str, plan: Plan) -> str:
         if plan.highlight and body:
-            fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-            try:
-                text = wh.highlight(body, plan.highlight, ix.analyzer, fragmenter, MarkFormatter(), top=2)
-            except Exception:  # a snippet must never cost the result
-                text = ""
+            # the window first; the whole body only when the window's guess was wrong
+            window = snippet_window(body, plan.highlight)
+            text = self._highlight(ix, window, plan)
+            if not text and window is not body:
+                text = self._highlight(ix, body, plan)
             if text:
                 return text
         short = body[:SNIPPET_CHARS]
         if len(body) > SNIPPET_CHARS:
             short = short.rsplit(" ", 1)[0] + " …"
         return html.escape(short, quote=False)
+
+    @staticmethod
+    def _highlight(ix: _LocaleIndex, text: str, plan: Plan) -> str:
+        fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+        try:
+            return str(wh.highlight(text, plan.highlight, ix.analyzer, fragmenter, MarkFormatter(), top=2))
+        except Exception:  # a snippet must never cost the result
+            return ""
 
     def cached(self, query: str, locale: str = "en", limit: int = 10) -> SearchResponse | None:
         """The response of a search already run against the live release, or None (never blocks long)."""
