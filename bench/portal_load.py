@@ -88,9 +88,8 @@ def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Pope
     """uvicorn as ``portal serve --workers N`` runs it: the app factory, one process per worker."""
     env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir)}
     code = (
-        "import uvicorn; "
-        f"uvicorn.run('portal.app:app_from_env', factory=True, workers={workers}, host='127.0.0.1', "
-        f"port={port}, log_level='warning', access_log=False)"
+        "from portal.app import run_workers; "
+        f"run_workers('127.0.0.1', {port}, {workers}, log_level='warning', access_log=False)"
     )
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
 

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import re
+import socket
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -476,3 +477,28 @@ def app_from_env() -> Starlette:
 
     settings = load_settings()
     return create_app(settings.data_path, show_pseudo_locale=settings.show_pseudo_locale)
+
+
+def tcp_listener(sock: socket.socket) -> socket.socket:
+    """The listening socket as one that says it is TCP, so that asyncio turns off Nagle.
+
+    uvicorn binds the socket it shares between workers without naming its protocol; connections
+    accepted from it inherit that, and asyncio sets TCP_NODELAY only on sockets that say TCP. Every
+    keep-alive response after the first then waited ~40 ms for the client's delayed ACK (uvicorn
+    issue 3149; one process is not affected: asyncio binds that socket itself).
+    """
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+        return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+    return sock
+
+
+def run_workers(host: str, port: int, workers: int, **options: Any) -> None:
+    """Serve ``app_from_env`` from ``workers`` processes sharing one socket (``uvicorn --workers``)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "portal.app:app_from_env", factory=True, host=host, port=port, workers=workers, **options
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[tcp_listener(config.bind_socket())]).run()

@@ -47,7 +47,7 @@ def serve(
     import uvicorn
 
     from pipeline.publishing.releases import current_release
-    from portal.app import create_app
+    from portal.app import create_app, run_workers
 
     settings = cli.settings()
     host = host or settings.portal_host
@@ -68,15 +68,7 @@ def serve(
     # searches are CPU-bound Python: one process per core, each building its app from the environment
     os.environ["PORTAL_DATA_DIR"] = str(data_dir)
     os.environ["PORTAL_SHOW_PSEUDO_LOCALE"] = "true" if settings.show_pseudo_locale else "false"
-    uvicorn.run(
-        "portal.app:app_from_env",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        server_header=False,
-    )
+    run_workers(host, port, workers, log_level="info", server_header=False)
 
 
 def register(app: typer.Typer) -> None:
