@@ -1,9 +1,10 @@
-"""Load benchmark: the real portal under uvicorn, driven by async httpx clients on loopback.
+"""Load benchmark: the real portal under uvicorn, driven by asyncio clients on loopback.
 
 Starts ``uvicorn`` as a subprocess (``--workers`` processes, default one per core, as
 ``portal serve`` does) over a data directory holding the real corpus (English,
 Spanish, Chinese and Arabic, published and indexed here), then for each concurrency runs a
-bounded number of requests: a Zipf-distributed mix of the judged queries of ``tests/relevance``
+bounded number of requests over plain keep-alive HTTP/1.1 connections (one per client): a
+Zipf-distributed mix of the judged queries of ``tests/relevance``
 against ``/api/search`` while one extra client polls ``/healthz``. Prints requests/s, p50/p95
 latency of both, and errors. Stops by itself.
 
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -114,6 +116,45 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection with just enough of the protocol for these GETs.
+
+    The clients share the 2 cores with the server: httpx's connection pool cost more CPU per
+    request than a cached search, so the bench measured its own client. Every response of the
+    portal's JSON endpoints carries a Content-Length.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.host, _, port = base.removeprefix("http://").partition(":")
+        self.port = int(port)
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str, params: dict[str, str] | None = None) -> int:
+        """The status of ``GET path?params``; the connection is dropped after any failure."""
+        target = path + ("?" + urlencode(params) if params else "")
+        try:
+            if self.streams is None:
+                self.streams = await asyncio.open_connection(self.host, self.port)
+            reader, writer = self.streams
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            return int(head.split(b" ", 2)[1])
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
+            self.close()
+            return 0
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def run_level(base: str, mix: list[tuple[str, str]], concurrency: int, budget: float) -> dict:
     """Search with ``concurrency`` clients until the mix is done or ``budget`` seconds pass."""
     queue = list(reversed(mix))
@@ -122,41 +163,35 @@ async def run_level(base: str, mix: list[tuple[str, str]], concurrency: int, bud
     errors = 0
     done = asyncio.Event()
     stop_at = time.monotonic() + budget
-    limits = httpx.Limits(max_connections=concurrency + 1)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
-        async def searcher() -> None:
-            nonlocal errors
-            while queue and time.monotonic() < stop_at:
-                q, locale = queue.pop()
-                started = time.perf_counter()
-                try:
-                    ok = (
-                        await client.get("/api/search", params={"q": q, "locale": locale})
-                    ).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                search_ms.append((time.perf_counter() - started) * 1000)
-                errors += not ok
+    async def searcher() -> None:
+        nonlocal errors
+        connection = Connection(base)
+        while queue and time.monotonic() < stop_at:
+            q, locale = queue.pop()
+            started = time.perf_counter()
+            ok = await connection.get("/api/search", {"q": q, "locale": locale}) == 200
+            search_ms.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+        connection.close()
 
-        async def health() -> None:
-            nonlocal errors
-            while not done.is_set():
-                started = time.perf_counter()
-                try:
-                    ok = (await client.get("/healthz")).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                health_ms.append((time.perf_counter() - started) * 1000)
-                errors += not ok
-                await asyncio.sleep(0.02)
+    async def health() -> None:
+        nonlocal errors
+        connection = Connection(base)
+        while not done.is_set():
+            started = time.perf_counter()
+            ok = await connection.get("/healthz") == 200
+            health_ms.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+            await asyncio.sleep(0.02)
+        connection.close()
 
-        poller = asyncio.create_task(health())
-        started = time.perf_counter()
-        await asyncio.gather(*(searcher() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-        done.set()
-        await poller
+    poller = asyncio.create_task(health())
+    started = time.perf_counter()
+    await asyncio.gather(*(searcher() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    done.set()
+    await poller
     return {
         "concurrency": concurrency,
         "requests": len(search_ms),
