@@ -141,4 +141,8 @@ def test_worker_socket_turns_off_nagle_on_keep_alive_connections() -> None:
             writer.close()
         return seen[0]
 
-    assert asyncio.run(accepted_nodelay()) != 0
+    from concurrent.futures import ThreadPoolExecutor
+
+    # its own thread: a browser test may have left an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, accepted_nodelay()).result(timeout=30) != 0
