@@ -1,8 +1,10 @@
-"""Load benchmark: the real portal under uvicorn, driven by async httpx clients on loopback.
+"""Load benchmark: the real portal under uvicorn, driven by asyncio clients on loopback.
 
-Starts ``uvicorn`` as a subprocess over a data directory holding the real corpus (English,
+Starts ``uvicorn`` as a subprocess (``--workers`` processes, default one per core, as
+``portal serve`` does) over a data directory holding the real corpus (English,
 Spanish, Chinese and Arabic, published and indexed here), then for each concurrency runs a
-bounded number of requests: a Zipf-distributed mix of the judged queries of ``tests/relevance``
+bounded number of requests over plain keep-alive HTTP/1.1 connections (one per client): a
+Zipf-distributed mix of the judged queries of ``tests/relevance``
 against ``/api/search`` while one extra client polls ``/healthz``. Prints requests/s, p50/p95
 latency of both, and errors. Stops by itself.
 
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -39,7 +42,7 @@ def build_data_dir(target: Path) -> None:
     from pipeline.extraction.extractor import extract_sources
     from pipeline.extraction.sources import load_manifest
     from pipeline.localization.pofile import catalog_path, read_catalog
-    from pipeline.localization.review import latest_decisions, log_path, read_log
+    from pipeline.localization.review import Decisions, log_path, read_log
     from pipeline.publishing.policy import DEFAULT_POLICY, Translations, publish_locale
     from pipeline.publishing.published import write_published
 
@@ -50,7 +53,7 @@ def build_data_dir(target: Path) -> None:
         translations = None
         if locale != "en":
             log = log_path(settings.locales_path, locale)
-            decisions = latest_decisions(read_log(log)) if log.exists() else {}
+            decisions = Decisions.from_entries(read_log(log) if log.exists() else [])
             catalog = read_catalog(catalog_path(settings.locales_path, locale), locale=locale)
             translations = Translations(locale, catalog, decisions, DEFAULT_POLICY)
         write_published(release, publish_locale(corpus, locale, translations))
@@ -83,12 +86,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen:
+    """uvicorn as ``portal serve --workers N`` runs it: the app factory, one process per worker."""
     env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir)}
     code = (
-        "import uvicorn; from pathlib import Path; from portal.app import create_app; "
-        f"uvicorn.run(create_app(Path({str(data_dir)!r})), host='127.0.0.1', port={port}, "
-        "log_level='warning', access_log=False)"
+        "from portal.app import run_workers; "
+        f"run_workers('127.0.0.1', {port}, {workers}, log_level='warning', access_log=False)"
     )
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
 
@@ -113,6 +116,45 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection with just enough of the protocol for these GETs.
+
+    The clients share the 2 cores with the server: httpx's connection pool cost more CPU per
+    request than a cached search, so the bench measured its own client. Every response of the
+    portal's JSON endpoints carries a Content-Length.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.host, _, port = base.removeprefix("http://").partition(":")
+        self.port = int(port)
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str, params: dict[str, str] | None = None) -> int:
+        """The status of ``GET path?params``; the connection is dropped after any failure."""
+        target = path + ("?" + urlencode(params) if params else "")
+        try:
+            if self.streams is None:
+                self.streams = await asyncio.open_connection(self.host, self.port)
+            reader, writer = self.streams
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            return int(head.split(b" ", 2)[1])
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError):
+            self.close()
+            return 0
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def run_level(base: str, mix: list[tuple[str, str]], concurrency: int, budget: float) -> dict:
     """Search with ``concurrency`` clients until the mix is done or ``budget`` seconds pass."""
     queue = list(reversed(mix))
@@ -121,41 +163,35 @@ async def run_level(base: str, mix: list[tuple[str, str]], concurrency: int, bud
     errors = 0
     done = asyncio.Event()
     stop_at = time.monotonic() + budget
-    limits = httpx.Limits(max_connections=concurrency + 1)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
-        async def searcher() -> None:
-            nonlocal errors
-            while queue and time.monotonic() < stop_at:
-                q, locale = queue.pop()
-                started = time.perf_counter()
-                try:
-                    ok = (
-                        await client.get("/api/search", params={"q": q, "locale": locale})
-                    ).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                search_ms.append((time.perf_counter() - started) * 1000)
-                errors += not ok
+    async def searcher() -> None:
+        nonlocal errors
+        connection = Connection(base)
+        while queue and time.monotonic() < stop_at:
+            q, locale = queue.pop()
+            started = time.perf_counter()
+            ok = await connection.get("/api/search", {"q": q, "locale": locale}) == 200
+            search_ms.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+        connection.close()
 
-        async def health() -> None:
-            nonlocal errors
-            while not done.is_set():
-                started = time.perf_counter()
-                try:
-                    ok = (await client.get("/healthz")).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                health_ms.append((time.perf_counter() - started) * 1000)
-                errors += not ok
-                await asyncio.sleep(0.02)
+    async def health() -> None:
+        nonlocal errors
+        connection = Connection(base)
+        while not done.is_set():
+            started = time.perf_counter()
+            ok = await connection.get("/healthz") == 200
+            health_ms.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+            await asyncio.sleep(0.02)
+        connection.close()
 
-        poller = asyncio.create_task(health())
-        started = time.perf_counter()
-        await asyncio.gather(*(searcher() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-        done.set()
-        await poller
+    poller = asyncio.create_task(health())
+    started = time.perf_counter()
+    await asyncio.gather(*(searcher() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    done.set()
+    await poller
     return {
         "concurrency": concurrency,
         "requests": len(search_ms),
@@ -168,9 +204,11 @@ async def run_level(base: str, mix: list[tuple[str, str]], concurrency: int, bud
     }
 
 
-async def bench(data_dir: Path, levels: list[int], requests: int, budget: float) -> list[dict]:
+async def bench(
+    data_dir: Path, levels: list[int], requests: int, budget: float, workers: int = 1
+) -> list[dict]:
     port = free_port()
-    server = start_server(data_dir, port)
+    server = start_server(data_dir, port, workers)
     base = f"http://127.0.0.1:{port}"
     try:
         await wait_ready(base)
@@ -193,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000, help="searches per concurrency level")
     parser.add_argument("--budget", type=float, default=60.0, help="most seconds per level")
     parser.add_argument("--data-dir", type=Path, help="an indexed data directory (default: built here)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: cores)"
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     work = None
@@ -203,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         build_data_dir(data_dir)
     try:
         levels = [int(c) for c in args.concurrency.split(",")]
-        rows = asyncio.run(bench(data_dir, levels, args.requests, args.budget))
+        rows = asyncio.run(bench(data_dir, levels, args.requests, args.budget, args.workers))
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

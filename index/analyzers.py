@@ -247,6 +247,7 @@ def language(locale: str) -> str:
     return locale.replace("-", "_").split("_")[0].lower()
 
 
+@functools.lru_cache(maxsize=100_000)  # words repeat: every snippet folds its whole text again
 def fold(text: str) -> str:
     """Lower case without accents or Arabic diacritics: 'Deshidratación' -> 'deshidratacion'."""
     decomposed = unicodedata.normalize("NFKD", text.lower())

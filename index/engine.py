@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,8 @@ from whoosh.searching import Searcher
 
 from index.analyzers import normalizer, text_analyzer, words
 from index.build import INDEX_NAME, NOTHING_PUBLISHED, index_dir
-from index.query import Lexicon, Plan, QueryBuilder
+from index.matching import LeafScores
+from index.query import MAX_QUERY_CHARS, Lexicon, Plan, QueryBuilder
 from index.synonyms import load_synonyms
 from pipeline.errors import PortalError, SearchIndexError
 from pipeline.publishing.published import PublishedDocument, PublishedSet, read_published
@@ -25,6 +26,8 @@ from pipeline.publishing.releases import current_release
 
 FEW_RESULTS = 3
 SNIPPET_CHARS = 220
+# characters of a long body analyzed for its snippet (two fragments of SNIPPET_CHARS and context)
+SNIPPET_WINDOW = 800
 # responses kept per release: patients ask the same few questions (a Zipf-shaped mix)
 CACHE_SIZE = 4096
 
@@ -79,8 +82,34 @@ class MarkFormatter(wh.HtmlFormatter):
 
 
 def cache_key(query: str) -> str:
-    """The normalized query a cached response is kept under: case and spacing do not matter."""
-    return " ".join(query.lower().split())
+    """The normalized query a cached response is kept under: what the query builder sees.
+
+    Case, spacing and punctuation do not change a plan ("What is anemia?" = "what is anemia"),
+    so they share an entry. Two things do and stay in the key: a word in capitals (an
+    abbreviation such as "IT" is not the stop word "it") and a trailing space (it turns off the
+    prefix match of the last word).
+    """
+    kept = " ".join(w if w.isupper() else w.lower() for w in words(query[:MAX_QUERY_CHARS]))
+    return kept + " " if query.endswith((" ", "\t")) and kept else kept
+
+
+def snippet_window(body: str, highlight: set[str]) -> str:
+    """The part of a long body around the first place a matched word seems to be.
+
+    Highlighting analyzes (stems) every word of the text it gets, and a page's body is long while
+    a snippet is short. A stem is looked for as lower-case text: a cheap guess that misses folded
+    or changed forms (then the caller highlights the whole body, as before).
+    """
+    if len(body) <= SNIPPET_WINDOW:
+        return body
+    lowered = body.lower()
+    found = [at for term in highlight if len(term) >= 3 and (at := lowered.find(term)) >= 0]
+    if not found:
+        return body
+    start = max(0, min(found) - SNIPPET_WINDOW // 3)
+    if start:
+        start = body.find(" ", start) + 1 or start
+    return body[start : start + SNIPPET_WINDOW]
 
 
 def _term_text(term: bytes | str) -> str:
@@ -108,6 +137,8 @@ class _LocaleIndex:
         self.release = release
         self.locale = locale
         self._published: PublishedSet | None = None
+        # leaf scores from Whoosh, combined per query (index.matching): opened once per release
+        self.leaves = LeafScores(self.searcher)
         reader = self.searcher.reader()
         freq = {}
         for term, info in reader.iter_field("plain"):
@@ -198,14 +229,12 @@ class SearchEngine:
         also gives the total: Whoosh's own count either runs the whole scored query a second time
         or, with block-quality optimizations off, undercounts.
         """
-        counts: dict[int, int] = {}
+        counts: Counter[int] = Counter()
         known = 0
         for concept in plan.concepts:
-            hits = 0
-            for docnum in concept.query.docs(ix.searcher):
-                counts[docnum] = counts.get(docnum, 0) + 1
-                hits += 1
-            known += concept.weight if hits else 0
+            found = ix.leaves.docs(concept.query)
+            counts.update(found)
+            known += concept.weight if found else 0
         best = max(counts.values(), default=0)
         wanted = len(plan.concepts)
         if best >= max(plan.required, 1):
@@ -221,8 +250,8 @@ class SearchEngine:
         allowed, partial = self._matching(ix, plan)
         if not allowed or limit <= 0:
             return len(allowed), partial, []
-        results = ix.searcher.search(plan.scoring, limit=limit, terms=False, filter=allowed)
-        hits = [self._hit(ix, hit.fields(), hit.score, plan) for hit in results[:limit]]
+        best = ix.leaves.top(plan.scoring, allowed, limit)
+        hits = [self._hit(ix, ix.searcher.stored_fields(d), score, plan) for d, score in best]
         return len(allowed), partial, hits
 
     def _hit(self, ix: _LocaleIndex, stored: dict[str, Any], score: float, plan: Plan) -> SearchHit:
@@ -239,17 +268,25 @@ class SearchEngine:
 
     def _snippet(self, ix: _LocaleIndex, body: str, plan: Plan) -> str:
         if plan.highlight and body:
-            fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-            try:
-                text = wh.highlight(body, plan.highlight, ix.analyzer, fragmenter, MarkFormatter(), top=2)
-            except Exception:  # a snippet must never cost the result
-                text = ""
+            # the window first; the whole body only when the window's guess was wrong
+            window = snippet_window(body, plan.highlight)
+            text = self._highlight(ix, window, plan)
+            if not text and window is not body:
+                text = self._highlight(ix, body, plan)
             if text:
                 return text
         short = body[:SNIPPET_CHARS]
         if len(body) > SNIPPET_CHARS:
             short = short.rsplit(" ", 1)[0] + " …"
         return html.escape(short, quote=False)
+
+    @staticmethod
+    def _highlight(ix: _LocaleIndex, text: str, plan: Plan) -> str:
+        fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+        try:
+            return str(wh.highlight(text, plan.highlight, ix.analyzer, fragmenter, MarkFormatter(), top=2))
+        except Exception:  # a snippet must never cost the result
+            return ""
 
     def cached(self, query: str, locale: str = "en", limit: int = 10) -> SearchResponse | None:
         """The response of a search already run against the live release, or None (never blocks long)."""

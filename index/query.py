@@ -208,7 +208,10 @@ class QueryBuilder:
     def _word_concept(self, raw: str, surface: str, *, last: bool) -> Concept:
         subs = self._word_queries(surface, 1.0)
         shown = {raw}
-        for variant, dist in self.lexicon.near(surface, typo_budget(surface)):
+        # a word the index knows is taken as typed: looking for its neighbours costs a scan of the
+        # whole vocabulary and only adds near-misses ("anemia" -> "anemic")
+        budget = 0 if surface in self.lexicon else typo_budget(surface)
+        for variant, dist in self.lexicon.near(surface, budget):
             subs.extend(self._word_queries(variant, W_TYPO / dist))
             shown.add(variant)
         if last and len(surface) >= 3 and not CJK_RE.search(surface):

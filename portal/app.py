@@ -6,7 +6,9 @@ import contextlib
 import functools
 import hashlib
 import logging
+import os
 import re
+import socket
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -394,11 +396,24 @@ def _kind_of(request: Request, locale: str, doc_id: str) -> str:
     return doc.kind if doc is not None else "page"
 
 
+def live_release_name(data_dir: Path) -> str | None:
+    """The name of the live release from the ``current`` link: one readlink and one stat.
+
+    A load balancer polls this while patients search, so it must not wait on the index or read files.
+    """
+    link = os.path.join(data_dir, "current")
+    try:
+        target = os.readlink(link)
+    except OSError:  # no link yet, or a plain directory standing in for one
+        return os.path.basename(link) if os.path.isdir(link) else None
+    return os.path.basename(target.rstrip("/")) if os.path.isdir(link) else None
+
+
 async def healthz(request: Request) -> Response:
-    release = _portal(request).content.release()
+    release = live_release_name(_portal(request).data_dir)
     if release is None:
         return JSONResponse({"status": "unavailable", "release": None}, status_code=503)
-    return JSONResponse({"status": "ok", "release": release.name})
+    return JSONResponse({"status": "ok", "release": release})
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -464,3 +479,45 @@ def create_app(
     metrics.install(app, Path(data_dir))
     app.add_middleware(SecurityHeaders)
     return app
+
+
+# Set by `portal serve` for its worker processes: "0" when started with --no-review.
+SERVE_REVIEW_ENV = "PORTAL_SERVE_REVIEW"
+
+
+def app_from_env() -> Starlette:
+    """The portal app with settings from the environment (``PORTAL_*``): uvicorn's factory.
+
+    Each uvicorn worker process imports the app by name (``portal.app:app_from_env``), so the
+    settings travel in the environment that ``portal serve`` sets before starting the workers.
+    """
+    from pipeline.config import load_settings
+
+    settings = load_settings()
+    review = settings if os.environ.get(SERVE_REVIEW_ENV, "1") == "1" else None
+    return create_app(settings.data_path, show_pseudo_locale=settings.show_pseudo_locale, review=review)
+
+
+def tcp_listener(sock: socket.socket) -> socket.socket:
+    """The listening socket as one that says it is TCP, so that asyncio turns off Nagle.
+
+    uvicorn binds the socket it shares between workers without naming its protocol; connections
+    accepted from it inherit that, and asyncio sets TCP_NODELAY only on sockets that say TCP. Every
+    keep-alive response after the first then waited ~40 ms for the client's delayed ACK (uvicorn
+    issue 3149; one process is not affected: asyncio binds that socket itself).
+    """
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+        return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+    return sock
+
+
+def run_workers(host: str, port: int, workers: int, **options: Any) -> None:
+    """Serve ``app_from_env`` from ``workers`` processes sharing one socket (``uvicorn --workers``)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "portal.app:app_from_env", factory=True, host=host, port=port, workers=workers, **options
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[tcp_listener(config.bind_socket())]).run()

@@ -31,7 +31,7 @@ def demo(
         fmt=cli.Format.text,
     )
     if not no_serve:
-        serve(host=host, port=port, no_review=False)
+        serve(host=host, port=port, no_review=False, workers=None)
 
 
 def register(app: typer.Typer) -> None:

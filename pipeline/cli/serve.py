@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
 import typer
@@ -43,16 +44,19 @@ def serve(
     no_review: bool = typer.Option(
         False, "--no-review", help="Serve only the patient pages (a public host): /review answers 404."
     ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=64, help="Server processes (default: the number of CPU cores)."
+    ),
 ) -> None:
     """Serve the patient portal (search, glossary, safety information, JSON API) over the live release,
     and the reviewer workspace under /review unless --no-review.
 
-    Example: portal serve --host 127.0.0.1 --port 8000
+    Example: portal serve --host 127.0.0.1 --port 8000 --workers 2
     """
     import uvicorn
 
     from pipeline.publishing.releases import current_release
-    from portal.app import create_app
+    from portal.app import SERVE_REVIEW_ENV, create_app, run_workers
 
     settings = cli.settings()
     host = host or settings.portal_host
@@ -65,10 +69,18 @@ def serve(
         typer.echo(
             "note: nothing is published yet; pages and /healthz answer 503 until a release is live.", err=True
         )
-    app = create_app(
-        data_dir, show_pseudo_locale=settings.show_pseudo_locale, review=None if no_review else settings
-    )
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        review = None if no_review else settings
+        app = create_app(data_dir, show_pseudo_locale=settings.show_pseudo_locale, review=review)
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        return
+    # searches are CPU-bound Python: one process per core, each building its app from the environment
+    os.environ["PORTAL_WORKSPACE"] = str(settings.root)
+    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
+    os.environ["PORTAL_SHOW_PSEUDO_LOCALE"] = "true" if settings.show_pseudo_locale else "false"
+    os.environ[SERVE_REVIEW_ENV] = "0" if no_review else "1"
+    run_workers(host, port, workers, log_level="info", server_header=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -190,3 +190,42 @@ def test_engine_reuses_searchers_and_reopens_on_new_release(tmp_path):
         publish_indexes(tmp_path, full=True)
         eng.search("platelets")
         assert eng._open["en"].searcher is not first
+
+
+def test_cache_key_ignores_case_spacing_and_punctuation_but_not_capitals() -> None:
+    from index.engine import cache_key
+
+    assert cache_key("What is  anemia?") == cache_key("what is anemia") == "what is anemia"
+    assert cache_key("¿Qué es la anemia?") == cache_key("qué es la anemia")
+    # an abbreviation in capitals is not the same query as the lower-case word
+    assert cache_key("IT") != cache_key("it")
+    # a trailing space turns off the prefix match of the last word
+    assert cache_key("anemi ") != cache_key("anemi")
+    assert cache_key("") == cache_key("   ") == ""
+
+
+def test_equivalent_queries_share_a_cached_response(engine) -> None:
+    first = engine.search("Low platelets?")
+    again = engine.cached("low   platelets", locale="en", limit=10)
+    assert again is not None and again.query == "low   platelets"
+    assert [h.id for h in again.results] == [h.id for h in first.results]
+
+
+def test_snippet_window_is_around_the_first_match() -> None:
+    from index.engine import SNIPPET_WINDOW, snippet_window
+
+    body = "word " * 400 + "platelets are low " + "word " * 400
+    window = snippet_window(body, {"platelet"})
+    assert "platelets are low" in window and len(window) <= SNIPPET_WINDOW
+    assert not window.startswith("ord")  # cut at a word boundary
+    assert snippet_window("short body", {"platelet"}) == "short body"
+    # no plain-text guess: the whole body, highlighted as before
+    assert snippet_window(body, {"plaqueta"}) is body
+
+
+def test_long_body_snippet_marks_a_match_deep_in_the_text(engine) -> None:
+    ix = engine._index("en")
+    plan = ix.builder.plan("platelets")
+    body = "Nothing here. " * 200 + "Low platelets can cause bleeding."
+    snippet = engine._snippet(ix, body, plan)
+    assert "<mark>platelets</mark>" in snippet.lower()

@@ -418,6 +418,25 @@ def test_healthz_names_the_live_release(client: TestClient, published_data_dir: 
     }
 
 
+def test_healthz_reads_no_release_files(published_data_dir: Path, monkeypatch) -> None:
+    """Polled under load: it answers from the ``current`` link alone, never the content or index."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("healthz must not read the release")
+
+    with TestClient(create_app(published_data_dir, engine=StubEngine())) as portal:
+        monkeypatch.setattr(portal.app.state.portal.content, "release", refuse)
+        monkeypatch.setattr(portal.app.state.portal, "engine", refuse)
+        assert portal.get("/healthz").status_code == 200
+
+
+def test_healthz_is_503_when_the_live_link_is_broken(tmp_path: Path) -> None:
+    (tmp_path / "current").symlink_to("releases/gone")
+    with TestClient(create_app(tmp_path, engine=StubEngine())) as portal:
+        response = portal.get("/healthz")
+        assert response.status_code == 503 and response.json()["release"] is None
+
+
 def test_healthz_is_503_before_anything_is_published(tmp_path: Path) -> None:
     with TestClient(create_app(tmp_path, engine=StubEngine())) as empty:
         response = empty.get("/healthz")
