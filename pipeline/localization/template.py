@@ -119,7 +119,7 @@ def catalog_header(template: Catalog, locale: str, existing: Header | None) -> H
         if old.get(name.lower()) and not _placeholder(old[name.lower()])
     }
     fields = [
-        ("Project-Id-Version", old.get("project-id-version") or f"{PROJECT} {VERSION}"),
+        ("Project-Id-Version", _project_version(pot, old)),
         ("Report-Msgid-Bugs-To", (pot.get("Report-Msgid-Bugs-To") if pot else None) or BUGS_ADDRESS),
         (
             "POT-Creation-Date",
@@ -144,6 +144,24 @@ def with_catalog_header(catalog: Catalog, template: Catalog, locale: str) -> PoC
     return result
 
 
+def stamp_translator(catalog: Catalog, name: str, when: datetime | None = None) -> None:
+    """Record in the header who last changed a translation, and when (a human edit only).
+
+    Refreshes keep these two fields as they are, so an unchanged catalog stays byte-stable.
+    """
+    if not isinstance(catalog, PoCatalog) or catalog.header is None:
+        return
+    stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M+0000")
+    fields = [(k, v) for k, v in catalog.header.fields() if k not in ("PO-Revision-Date", "Last-Translator")]
+    names = [k for k, _ in fields]
+    at = names.index("POT-Creation-Date") + 1 if "POT-Creation-Date" in names else len(fields)
+    fields[at:at] = [("PO-Revision-Date", stamp), ("Last-Translator", name)]
+    header = catalog.header
+    catalog.use_header(
+        Header(_text(fields), header.user_comments, header.auto_comments, header.locations, header.flags)
+    )
+
+
 def _as_po_catalog(catalog: Catalog) -> PoCatalog:
     result = PoCatalog(locale=catalog.locale_identifier, domain=catalog.domain)
     result._messages = catalog._messages
@@ -164,8 +182,17 @@ def _locale_data(locale: str) -> tuple[str, str, str]:
     return name, name, f"nplurals={plural.num_plurals}; plural={plural.plural_expr};"
 
 
+def _project_version(pot: Header | None, old: dict[str, str]) -> str:
+    """The workspace's project and version: the template's, else the catalog's, never a placeholder."""
+    for value in ((pot.get("Project-Id-Version") if pot else None), old.get("project-id-version")):
+        if value and not _placeholder(value):
+            return value
+    return f"{PROJECT} {VERSION}"
+
+
 def _placeholder(value: str) -> bool:
-    return any(mark in value for mark in ("YEAR-MO-DA", "FULL NAME", "EMAIL@ADDRESS", "LANGUAGE <"))
+    marks = ("YEAR-MO-DA", "FULL NAME", "EMAIL@ADDRESS", "LANGUAGE <", "PACKAGE VERSION")
+    return any(mark in value for mark in marks) or value.endswith(" VERSION")
 
 
 def _text(fields: Iterable[tuple[str, str]]) -> str:

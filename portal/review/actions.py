@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog
 from pipeline.errors import LockBusyError, PortalError, ReviewError
 from pipeline.localization.accounts import Account
 from pipeline.localization.pofile import catalog_path, write_catalog
+from pipeline.localization.template import stamp_translator
 from pipeline.localization.workspace import MIN_OVERRIDE_REASON
 from portal.review.diff import fingerprint
 from portal.review.views import find_message
@@ -100,6 +101,7 @@ def _save(reviewer: Reviewer, locale: str, segment: str, account: Account, field
         message.flags.discard("fuzzy")
         message.previous_id = []
         message.previous_context = None  # type: ignore[attr-defined]  # set by pofile's reader
+        stamp_translator(catalog, account.name)
         write_catalog(catalog, catalog_path(workspace.root, locale))
     return Outcome(303, done="saved")
 

@@ -77,3 +77,11 @@ def test_review_log_names_maintainers(workspace):
 
     reviewers = {e.reviewer for e in read_log(log_path(LOCALES, "es"))}
     assert reviewers == {"maintainers", "maintainers-second-review"}  # see README: demo approvals
+
+
+@pytest.mark.parametrize("locale", ["es", "zh_Hans", "ar", "en_XA"])
+def test_catalog_headers_are_real(locale):
+    header = catalog_path(LOCALES, locale).read_text(encoding="utf-8").split("\n\n")[0]
+    assert "Project-Id-Version: portal 1.0" in header and "Plural-Forms: nplurals=" in header
+    for placeholder in ("VERSION\\n", "FULL NAME", "EMAIL@ADDRESS", "YEAR-MO-DA", "Generated-By"):
+        assert placeholder not in header, placeholder

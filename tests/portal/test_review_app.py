@@ -159,6 +159,8 @@ def test_conflicting_edit_is_refused(client: TestClient, settings: Settings) -> 
     assert late.status_code == 409 and "changed since you opened" in late.text
     message = find_message(Workspace.from_settings(settings).catalog("es"), SAFETY)
     assert message is not None and message.string == "Indicación de POMALYST (1)"
+    header = catalog_path(settings.locales_path, "es").read_text(encoding="utf-8").split("\n\n")[0]
+    assert '"Last-Translator: tina\\n"' in header and '"PO-Revision-Date: 20' in header
 
 
 def test_bad_input_is_a_clear_4xx(client: TestClient) -> None:
