@@ -42,6 +42,7 @@ from pipeline.localization.pofile import (
     template_path,
     write_catalog,
 )
+from pipeline.localization.text import singular
 
 MSGMERGE_THRESHOLD = 60.0
 """msgmerge's FUZZY_THRESHOLD (0.6) on rapidfuzz's 0-100 scale; a match must score above it."""
@@ -77,12 +78,8 @@ class MergeStats:
         return f"{self.exact} kept, {self.fuzzy} drafts (fuzzy), {self.new} new, {self.obsolete} obsolete"
 
 
-def _text(msgid: object) -> str:
-    return str(msgid[0]) if isinstance(msgid, (list, tuple)) else str(msgid)
-
-
 def _label(message: Message) -> str:
-    return message.context if message.context is not None else _text(message.id)
+    return message.context if message.context is not None else singular(message.id)
 
 
 def _document(context: str | None) -> str | None:
@@ -120,7 +117,7 @@ def _previous_of(source: Message) -> tuple[list[str], str | None]:
     """The previous fields a draft made from ``source`` shows: the last text a reviewer saw."""
     if "fuzzy" in source.flags and source.previous_id:
         return list(source.previous_id), previous_context_of(source)
-    previous = [_text(source.id)] + ([str(source.id[1])] if _plural(source) else [])
+    previous = [singular(source.id)] + ([str(source.id[1])] if _plural(source) else [])
     return previous, source.context
 
 
@@ -228,7 +225,7 @@ def merge_catalog(
     elif fuzzy_matching and pending:
         # 2. As msgmerge: the most similar translated message, live or obsolete, even one already
         # used by an exact match (one translation may seed several drafts).
-        candidates = [m for m in (*actives, *obsoletes) if _translated(m) and _text(m.id)]
+        candidates = [m for m in (*actives, *obsoletes) if _translated(m) and singular(m.id)]
         finder = _SimilarFinder(candidates, threshold, len(pending))
         for index in pending:
             new = new_messages[index]
@@ -316,7 +313,7 @@ def _segment_matches(
         if _translated(message):
             if message.context is not None:
                 by_context.setdefault(message.context, []).append(message)
-            by_msgid.setdefault(_text(message.id), []).append(message)
+            by_msgid.setdefault(singular(message.id), []).append(message)
 
     def take(candidates: list[Message] | None, new: Message) -> Message | None:
         free = [m for m in candidates or () if id(m) not in used and _fits(m, new)]
@@ -329,7 +326,7 @@ def _segment_matches(
         return by_context.get(new.context) if new.context is not None else None
 
     def same_text(new: Message) -> list[Message] | None:
-        return by_msgid.get(_text(new.id))
+        return by_msgid.get(singular(new.id))
 
     for lookup in (same_context, same_text):
         remaining: list[int] = []
@@ -367,9 +364,9 @@ class _SimilarFinder:
     def __init__(self, candidates: list[Message], threshold: float, queries: int) -> None:
         self.threshold = threshold
         self.heuristic = queries * len(candidates) > self.BUDGET
-        order = sorted(range(len(candidates)), key=lambda n: len(_text(candidates[n].id).encode()))
+        order = sorted(range(len(candidates)), key=lambda n: len(singular(candidates[n].id).encode()))
         self.candidates = [candidates[n] for n in order]
-        self.texts = [_text(m.id).encode() for m in self.candidates]
+        self.texts = [singular(m.id).encode() for m in self.candidates]
         self.lengths = [len(t) for t in self.texts]
         self.index: dict[bytes, list[int]] = {}
         for number, text in enumerate(self.texts):
@@ -381,7 +378,7 @@ class _SimilarFinder:
         self.runs: dict[int, list[int]] = {}
         if self.heuristic:
             for number, message in enumerate(self.candidates):
-                for run in _runs(_text(message.id)):
+                for run in _runs(singular(message.id)):
                     self.runs.setdefault(run, []).append(number)
         self.by_context: dict[str, list[int]] = {}
         for number, message in enumerate(self.candidates):
@@ -389,7 +386,7 @@ class _SimilarFinder:
                 self.by_context.setdefault(message.context, []).append(number)
 
     def best(self, new: Message) -> Message | None:
-        text = _text(new.id)
+        text = singular(new.id)
         query = text.encode()
         if not query:
             return None
@@ -435,7 +432,7 @@ class _SimilarFinder:
         length = len(text.encode())
         for score in sorted(ranked, reverse=True):
             tied = [
-                (-_shared(grams, _text(self.candidates[n].id), length, self.lengths[n]), n)
+                (-_shared(grams, singular(self.candidates[n].id), length, self.lengths[n]), n)
                 for n in ranked[score]
             ]
             eligible = [rank for rank in tied if rank[0] <= 0]  # msgmerge compares these only
@@ -510,13 +507,13 @@ def _fuzzy_pairs(
     """Assign old translations to new messages by best similarity, each old one at most once."""
     if not candidates:
         return []
-    texts = [_text(m.id) for m in candidates]
+    texts = [singular(m.id) for m in candidates]
     by_document: dict[str | None, dict[int, str]] = {}
     for number, message in enumerate(candidates):
         by_document.setdefault(_document(message.context), {})[number] = texts[number]
     scored: list[tuple[float, int, int]] = []
     for position, new in enumerate(news):
-        query = _text(new.id)
+        query = singular(new.id)
         document = _document(new.context)
         found: dict[int, float] = {}
         for _, score, number in process.extract(

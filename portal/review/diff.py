@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from babel.messages.catalog import Message
 
+from pipeline.localization.text import singular
+
 __all__ = ["Piece", "fingerprint", "highlight", "pieces", "word_diff"]
 
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -23,12 +25,6 @@ class Piece:
 
     kind: str
     text: str
-
-
-def _text(value: object) -> str:
-    if isinstance(value, (list, tuple)):
-        return str(value[0]) if value else ""
-    return str(value or "")
 
 
 def word_diff(old: str, new: str) -> list[Piece]:
@@ -58,7 +54,12 @@ def _merged(parts: list[Piece]) -> list[Piece]:
 
 def fingerprint(message: Message) -> str:
     """What a form saw of a message: a changed source, translation or flag means a conflict."""
-    parts = [message.context or "", _text(message.id), _text(message.string), ",".join(sorted(message.flags))]
+    parts = [
+        message.context or "",
+        singular(message.id),
+        singular(message.string),
+        ",".join(sorted(message.flags)),
+    ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
