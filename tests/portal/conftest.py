@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +43,16 @@ def browser() -> Iterator[object]:
         )
         yield launched
         launched.close()
+
+
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Path:
+    """The test's output folder for screenshots: test-results/<test name>/."""
+    folder = RESULTS_DIR / re.sub(r"[^\w.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    return folder

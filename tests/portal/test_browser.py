@@ -7,7 +7,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -21,7 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 pytestmark = pytest.mark.browser
 
@@ -32,27 +33,34 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def portal_url(indexed_data_dir: Path) -> Iterator[str]:
-    """One uvicorn server for every browser test, on a free loopback port, with the real search index."""
+@contextmanager
+def serve_in_thread(app: Any, what: str = "portal") -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port in a thread; stopped on exit."""
     import uvicorn
 
-    from portal.app import create_app
-
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(indexed_data_dir), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the portal server did not start within 10 s")
+            pytest.fail(f"the {what} server did not start within 10 s")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def portal_url(indexed_data_dir: Path) -> Iterator[str]:
+    """One uvicorn server for every browser test, on a free loopback port, with the real search index."""
+    from portal.app import create_app
+
+    with serve_in_thread(create_app(indexed_data_dir)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -66,16 +74,6 @@ def page(browser, request: pytest.FixtureRequest):
     yield tab
     context.close()
     assert dialogs == [], f"a script ran and opened a dialog: {dialogs}"
-
-
-@pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Path:
-    """The test's output folder for screenshots: test-results/<test name>/."""
-    folder = RESULTS_DIR / re.sub(r"[^\w.-]+", "_", request.node.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
-    return folder
 
 
 def test_spanish_search_opens_the_first_result(page, portal_url: str, shots: Path) -> None:

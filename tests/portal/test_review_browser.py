@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from test_browser import RESULTS_DIR, _free_port
+from test_browser import serve_in_thread
 from test_review_app import PASSWORD, SAFETY, make_workspace, reset_translation
 
 from pipeline.config import Settings
@@ -46,23 +43,11 @@ def _three_page_messages_to_review(settings: Settings) -> None:
 
 @pytest.fixture(scope="module")
 def review_url(workspace_settings: Settings) -> Iterator[str]:
-    import uvicorn
-
     from portal.app import create_app
 
-    port = _free_port()
     app = create_app(workspace_settings.data_path, review=workspace_settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the review server did not start within 10 s")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_thread(app, "review") as url:
+        yield url
 
 
 @pytest.fixture
@@ -71,13 +56,6 @@ def tab(browser):
     context.set_default_timeout(8000)
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Path:
-    folder = RESULTS_DIR / re.sub(r"[^\w.-]+", "_", request.node.name)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def sign_in(tab, base: str, name: str) -> None:
