@@ -137,14 +137,21 @@ def _key(kind: str, text: str) -> tuple[str, tuple[str, ...]]:
 
 def find_tokens(text: str, terms: Iterable[str] = ()) -> list[Token]:
     """Every protected token of ``text``, left to right, without overlaps."""
+    return list(_tokens(text, tuple(terms)))
+
+
+# Each QA check of a message asks for the tokens of the same two texts (numbers, phones, web
+# addresses, terms, ...): the scan, a large alternation tried at every position, is done once.
+@lru_cache(maxsize=4096)
+def _tokens(text: str, terms: tuple[str, ...]) -> tuple[Token, ...]:
     tokens = []
-    for match in _master(tuple(terms)).finditer(text):
+    for match in _master(terms).finditer(text):
         kind = match.lastgroup or "number"
         key, values = _key(kind, match.group(0))
         if kind == "ordinal":
             kind = "number"
         tokens.append(Token(kind, match.group(0), match.start(), match.end(), key, values))
-    return tokens
+    return tuple(tokens)
 
 
 def placeholders(text: str) -> list[tuple[str, str]]:

@@ -82,6 +82,10 @@ def published_text(doc: Document, translations: Translations | None) -> tuple[st
 
 _WORD_RUN = re.compile(r"[\w-]+")
 
+# A term page links the first safety sections (in corpus order) that mention the term: a handful
+# a patient can read, not every section of every product that says "anemia".
+RELATED_LIMIT = 8
+
 
 class SafetyMentions:
     r"""The safety sections of a corpus indexed by the word runs they contain, built once per corpus.
@@ -89,34 +93,49 @@ class SafetyMentions:
     Finding the sections that mention a term used to scan every safety section per glossary term:
     quadratic in the number of sources. A match of ``(?<![\w-])needle(?![\w-])`` holds the needle's
     first run of word characters as a whole run of the text, so only the sections holding that
-    run are searched, with the same expression as before.
+    run are searched, with the same expression as before, and only until ``RELATED_LIMIT`` of
+    them are found. The related sections of a document do not depend on the locale, so they are
+    kept per document id: one instance serves every locale of a release.
     """
 
     def __init__(self, corpus: Corpus) -> None:
         self.safety = [doc for doc in corpus.documents if doc.kind == "safety"]
         self.by_run: dict[str, list[int]] = {}
+        self._related: dict[str, list[str]] = {}
         for number, doc in enumerate(self.safety):
             for run in {match.lower() for match in _WORD_RUN.findall(doc.text)}:
                 self.by_run.setdefault(run, []).append(number)
 
-    def mentioning(self, needle: str) -> set[int]:
-        """Positions of the safety sections whose text mentions ``needle`` as a whole word."""
+    def mentioning(self, needle: str, limit: int | None = None) -> list[int]:
+        """Positions (ascending) of the first ``limit`` safety sections mentioning ``needle`` as a word."""
         pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", re.IGNORECASE)
         first = _WORD_RUN.search(needle)
         candidates = self.by_run.get(first.group().lower(), []) if first else range(len(self.safety))
-        return {number for number in candidates if pattern.search(self.safety[number].text)}
+        found: list[int] = []
+        for number in candidates:  # ascending: appended in corpus order
+            if pattern.search(self.safety[number].text):
+                found.append(number)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def related(self, doc: Document) -> list[str]:
+        """The ids of the first ``RELATED_LIMIT`` safety sections mentioning a glossary term."""
+        if doc.id not in self._related:
+            needles = [doc.fields.get("term") or doc.title]
+            if doc.fields.get("abbreviation"):
+                needles.append(doc.fields["abbreviation"])
+            # The first LIMIT of the union are among the first LIMIT of each needle's sections.
+            found = sorted(set().union(*(self.mentioning(n, RELATED_LIMIT) for n in needles if n)))
+            self._related[doc.id] = [self.safety[number].id for number in found[:RELATED_LIMIT]]
+        return list(self._related[doc.id])
 
 
 def related_safety(doc: Document, corpus: Corpus, mentions: SafetyMentions | None = None) -> list[str]:
     """Safety sections that mention a glossary term (or its abbreviation), in corpus order."""
     if doc.kind != "glossary":
         return []
-    needles = [doc.fields.get("term") or doc.title]
-    if doc.fields.get("abbreviation"):
-        needles.append(doc.fields["abbreviation"])
-    index = mentions or SafetyMentions(corpus)
-    found: set[int] = set().union(*(index.mentioning(n) for n in needles if n))
-    return [index.safety[number].id for number in sorted(found)]
+    return (mentions or SafetyMentions(corpus)).related(doc)
 
 
 def publish_document(
@@ -154,9 +173,15 @@ def publish_document(
     )
 
 
-def publish_locale(corpus: Corpus, locale: str, translations: Translations | None) -> PublishedSet:
-    """Every document of the corpus as published in one locale (English when translations is None)."""
-    mentions = SafetyMentions(corpus)
+def publish_locale(
+    corpus: Corpus, locale: str, translations: Translations | None, mentions: SafetyMentions | None = None
+) -> PublishedSet:
+    """Every document of the corpus as published in one locale (English when translations is None).
+
+    ``mentions``, built once for the corpus, saves finding the related safety sections again in
+    every locale.
+    """
+    mentions = mentions or SafetyMentions(corpus)
     docs = [
         publish_document(doc, corpus, locale, translations, order, mentions)
         for order, doc in enumerate(corpus.documents)

@@ -30,7 +30,13 @@ from pipeline.localization.template import template_for
 from pipeline.localization.workspace import Workspace
 from pipeline.publishing.changes import diff_published, write_corpus
 from pipeline.publishing.mofile import write_mofile
-from pipeline.publishing.policy import Translations, publish_locale, translations_for
+from pipeline.publishing.policy import (
+    SafetyMentions,
+    Translations,
+    publish_locale,
+    published_text,
+    translations_for,
+)
 from pipeline.publishing.published import PublishedSet, published_path, read_published, write_published
 from pipeline.publishing.releases import current_release, read_manifest, stage_release
 from pipeline.refresh.plan import FINGERPRINT_KEY, RefreshPlan
@@ -131,7 +137,8 @@ def check_locale(settings: Settings, locale: str, corpus: Corpus) -> LocaleOutco
     translations = Translations(
         locale, catalog, decisions, settings.publish_policy, pseudo=locale in PSEUDO_LOCALES
     )
-    published = publish_locale(corpus, locale, translations)
+    # Only whether each safety section is shown translated matters here, not the whole document.
+    safety = [doc for doc in corpus.documents if doc.kind == "safety"]
     return LocaleOutcome(
         locale=locale,
         qa={
@@ -140,7 +147,7 @@ def check_locale(settings: Settings, locale: str, corpus: Corpus) -> LocaleOutco
             "findings": [f.to_dict() for f in findings[:200]],
         },
         coverage=catalog_stats(catalog, decisions),
-        fallback_safety=[d.id for d in published.documents if d.kind == "safety" and d.fallback],
+        fallback_safety=[doc.id for doc in safety if published_text(doc, translations)[2]],
         overrides=[
             {"segment": e.segment, "reviewer": e.reviewer, "reason": e.override, "time": e.time}
             for m in catalog
@@ -163,6 +170,7 @@ def publish(
     workspace = Workspace.from_settings(settings)
     locales = [ENGLISH, *plan.locales]
     visible: dict[str, dict[str, list[str]]] = {}
+    mentions = SafetyMentions(corpus)
     with stage_release(settings.data_path, note=note, keep=settings.keep_releases) as staging:
         write_corpus(staging, corpus)
         for locale in locales:
@@ -170,7 +178,7 @@ def publish(
             if locale != ENGLISH:
                 translations = translations_for(workspace, locale, settings.publish_policy)
                 write_mofile(translations, staging / "messages" / locale / "LC_MESSAGES" / "portal.mo")
-            published = publish_locale(corpus, locale, translations)
+            published = publish_locale(corpus, locale, translations, mentions)
             visible[locale] = diff_published(_live_published(plan, locale), published)
             write_published(staging, published)
         pause_point("publish")
