@@ -8,6 +8,7 @@ statistics, accounts, and the signed review log.
 __all__ = [
     "accounts",
     "entries",
+    "linebreaks",
     "machine",
     "merge",
     "pofile",

@@ -18,11 +18,8 @@ gives the same bytes.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
+import itertools
 import re
-import threading
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -39,6 +36,7 @@ from pipeline.localization.entries import (
     flag_rank,
     previous_context_of,
 )
+from pipeline.localization.linebreaks import Breaker
 
 DOMAIN = "portal"
 WIDTH = 79
@@ -429,22 +427,38 @@ def output_charset(catalog: Catalog) -> str:
     return "utf-8" if charset is None or charset.upper() == "CHARSET" else charset
 
 
+CHUNK = 2000
+"""Messages rendered per piece of output: a large catalog is written piece by piece, and the line
+breaks of a piece's strings are found in one call into libunistring."""
+
+
 def render_catalog(catalog: Catalog, *, template: bool = False, width: int = WIDTH, wrap: bool = True) -> str:
     """The PO text of a catalog, as msgmerge writes it (a template drops translations and obsolete).
 
     ``width`` and ``wrap`` are msgmerge's ``--width`` and ``--no-wrap``.
     """
+    return "".join(render_pieces(catalog, template=template, width=width, wrap=wrap))
+
+
+def render_pieces(
+    catalog: Catalog, *, template: bool = False, width: int = WIDTH, wrap: bool = True
+) -> Iterator[str]:
+    """``render_catalog``'s text in consecutive pieces of ``CHUNK`` messages each."""
     writer = _Writer(width, wrap, template)
     header = header_of(catalog)
     if header is not None:
         writer.header(header)
-    for key, message in catalog._messages.items():
-        if key:  # never the header, even if a caller stored one among the messages
-            writer.message(message)
-    if not template:
-        for message in catalog.obsolete.values():
-            writer.message(message, obsolete=True)
-    return "".join(writer.out)
+    # Never the header among the messages, even if a caller stored one there.
+    entries: Iterator[tuple[Message, bool]] = itertools.chain(
+        ((m, False) for k, m in catalog._messages.items() if k),
+        () if template else ((m, True) for m in catalog.obsolete.values()),
+    )
+    while batch := list(itertools.islice(entries, CHUNK)):
+        writer.prepare(batch)
+        for message, obsolete in batch:
+            writer.message(message, obsolete=obsolete)
+        yield writer.take()
+    yield writer.take()
 
 
 class _Writer:
@@ -453,10 +467,31 @@ class _Writer:
         self.wrap = wrap
         self.template = template
         self.out: list[str] = []
+        self.started = False
+        self.breaker = Breaker()
+
+    def take(self) -> str:
+        """The text written since the last call."""
+        text, self.out = "".join(self.out), []
+        return text
 
     def separate(self) -> None:
-        if self.out:
+        if self.started:
             self.out.append("\n")
+        self.started = True
+
+    def prepare(self, batch: Sequence[tuple[Message, bool]]) -> None:
+        """Find the line breaks of the batch's long strings in one go (see ``linebreaks``)."""
+        if not self.wrap:
+            return
+        # No string this short can reach the page width: the longest lead is '#~| msgid_plural "'.
+        short = (self.width - 20) // 2  # an escaped character takes at most two columns
+        texts: list[str] = []
+        for message, _ in batch:
+            for value in _texts(message):
+                if len(value) > short:
+                    texts += (_escape(portion) for portion in _portions(value))
+        self.breaker.prepare(t for t in texts if len(t) > short)
 
     def header(self, header: Header) -> None:
         self.separate()
@@ -467,8 +502,8 @@ class _Writer:
         flags = [f for f in header.flags if f != "fuzzy" or header.text]
         if flags:
             put("#, " + ", ".join(flags) + "\n")
-        put(_field("", "msgid", "", self.width, False))
-        put(_field("", "msgstr", header.text, self.width, self.wrap))
+        put(self.field("", "msgid", "", False))
+        put(self.field("", "msgstr", header.text, self.wrap))
 
     def message(self, message: Message, *, obsolete: bool = False) -> None:
         string: MessageString = message.string or ""
@@ -485,38 +520,84 @@ class _Writer:
         _comments(put, message.user_comments, message.auto_comments)
         if message.locations:
             put(_references(message.locations, self.width))
-        flags = sorted((f for f in message.flags if f != "wrap"), key=flag_rank)
-        if not first or self.template:
-            flags = [f for f in flags if f != "fuzzy"]
-        if flags:
-            put("#, " + ", ".join(flags) + "\n")
+        if message.flags:
+            flags = sorted((f for f in message.flags if f != "wrap"), key=flag_rank)
+            if not first or self.template:
+                flags = [f for f in flags if f != "fuzzy"]
+            if flags:
+                put("#, " + ", ".join(flags) + "\n")
         if not self.template:
             self.previous(message, "#~| " if obsolete else "#| ", wrap)
+        field = self.field
         if message.context is not None:
-            put(_field(prefix, "msgctxt", message.context, self.width, wrap))
+            put(field(prefix, "msgctxt", message.context, wrap))
         if isinstance(message.id, (list, tuple)):
-            put(_field(prefix, "msgid", message.id[0], self.width, wrap))
-            put(_field(prefix, "msgid_plural", message.id[1], self.width, wrap))
+            put(field(prefix, "msgid", message.id[0], wrap))
+            put(field(prefix, "msgid_plural", message.id[1], wrap))
             forms = (string,) if isinstance(string, str) else string
             for index, form in enumerate(forms):
-                put(_field(prefix, f"msgstr[{index}]", form or "", self.width, wrap))
+                put(field(prefix, f"msgstr[{index}]", form or "", wrap))
         else:
-            put(_field(prefix, "msgid", message.id, self.width, wrap))
-            put(
-                _field(
-                    prefix, "msgstr", string if isinstance(string, str) else "".join(string), self.width, wrap
-                )
-            )
+            put(field(prefix, "msgid", message.id, wrap))
+            put(field(prefix, "msgstr", string if isinstance(string, str) else "".join(string), wrap))
 
     def previous(self, message: Message, prefix: str, wrap: bool) -> None:
         put = self.out.append
         context = previous_context_of(message)
         if context is not None:
-            put(_field(prefix, "msgctxt", context, self.width, wrap))
+            put(self.field(prefix, "msgctxt", context, wrap))
         if message.previous_id:
-            put(_field(prefix, "msgid", message.previous_id[0], self.width, wrap))
+            put(self.field(prefix, "msgid", message.previous_id[0], wrap))
             if len(message.previous_id) > 1:
-                put(_field(prefix, "msgid_plural", message.previous_id[1], self.width, wrap))
+                put(self.field(prefix, "msgid_plural", message.previous_id[1], wrap))
+
+    def field(self, prefix: str, name: str, value: str, wrap: bool) -> str:
+        """One keyword and its string, wrapped like gettext's ``wrap()`` in write-po.c."""
+        if "\n" not in value:
+            return self.line_field(prefix, name, _escape(value), wrap)
+        portions = _PORTION.findall(value)
+        after_break = len(prefix) + 1  # the column after the opening quote of a continuation line
+        width = (self.width if wrap else _NO_LIMIT) - 1 - after_break
+        pieces_of = self.breaker.pieces
+        out: list[str] = []
+        first = True
+        for number, portion in enumerate(portions):
+            escaped = _escape(portion)
+            more = number < len(portions) - 1
+            startcol = (len(prefix) + len(name) + 1 if first else len(prefix)) + 1 - after_break
+            pieces = pieces_of(escaped, width, startcol)
+            if first and escaped and (more or startcol > width or len(pieces) > 1):
+                out.append(f'{prefix}{name} ""\n')
+                first = False
+                startcol = len(prefix) + 1 - after_break
+                pieces = pieces_of(escaped, width, startcol)
+            lead = f"{prefix}{name} " if first else prefix
+            first = False
+            out.append(lead + '"' + f'"\n{prefix}"'.join(pieces) + '"\n')
+        return "".join(out)
+
+    def line_field(self, prefix: str, name: str, escaped: str, wrap: bool) -> str:
+        """``field`` for a string without newlines (most strings), in fewer steps."""
+        width = (self.width if wrap else _NO_LIMIT) - 2 - len(prefix)
+        pieces = self.breaker.pieces(escaped, width, len(name) + 1)
+        if len(pieces) == 1 and (len(name) + 1 <= width or not escaped):
+            return f'{prefix}{name} "{escaped}"\n'
+        pieces = self.breaker.pieces(escaped, width, 0)
+        return f'{prefix}{name} ""\n{prefix}"' + f'"\n{prefix}"'.join(pieces) + '"\n'
+
+
+def _texts(message: Message) -> Iterator[str]:
+    """Every string of a message that the writer may wrap."""
+    for value in (message.id, message.string, message.previous_id):
+        if isinstance(value, str):
+            yield value
+        elif value:
+            yield from (v for v in value if isinstance(v, str))
+    if message.context is not None:
+        yield message.context
+    context = previous_context_of(message)
+    if context is not None:
+        yield context
 
 
 def _comments(put: Callable[[str], object], user: Sequence[str], auto: Sequence[str]) -> None:
@@ -547,8 +628,6 @@ def _references(locations: Sequence[tuple[str, int | None]], width: int) -> str:
     return "".join(parts)
 
 
-# -- string wrapping, GNU gettext's ``wrap()`` -----------------------------------------------------
-
 _WRITE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _WRITE_ESCAPES.update({"\\": "\\\\", '"': '\\"'})
 _NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
@@ -556,121 +635,17 @@ _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 _NO_LIMIT = 1 << 30
 
 
+def _portions(value: str) -> list[str]:
+    """A string cut after each newline: gettext writes each portion on lines of its own."""
+    if "\n" not in value:
+        return [value]  # the common case, without regular expressions
+    return _PORTION.findall(value)
+
+
 def _escape(text: str) -> str:
     return (
         _NEEDS_ESCAPE.sub(lambda m: _WRITE_ESCAPES[m.group()], text) if _NEEDS_ESCAPE.search(text) else text
     )
-
-
-def _field(prefix: str, name: str, value: str, page_width: int, wrap: bool) -> str:
-    """One keyword and its string, wrapped like gettext's ``wrap()`` in write-po.c."""
-    portions = _PORTION.findall(value) or [""]
-    after_break = len(prefix) + 1  # the column after the opening quote of a continuation line
-    width = (page_width if wrap else _NO_LIMIT) - 1 - after_break
-    out: list[str] = []
-    first = True
-    for number, portion in enumerate(portions):
-        escaped = _escape(portion)
-        more = number < len(portions) - 1
-        startcol = (len(prefix) + len(name) + 1 if first else len(prefix)) + 1 - after_break
-        pieces = _breaks(escaped, width, startcol)
-        if first and escaped and (more or startcol > width or len(pieces) > 1):
-            out.append(f'{prefix}{name} ""\n')
-            first = False
-            startcol = len(prefix) + 1 - after_break
-            pieces = _breaks(escaped, width, startcol)
-        lead = f"{prefix}{name} " if first else prefix
-        first = False
-        out.append(lead + '"' + f'"\n{prefix}"'.join(pieces) + '"\n')
-    return "".join(out)
-
-
-def _breaks(escaped: str, width: int, startcol: int) -> list[str]:
-    """The escaped portion cut into lines by gettext's greedy rule (one piece when it fits)."""
-    data = escaped.encode()
-    if startcol + len(data) <= width:  # the display width never exceeds the UTF-8 length
-        return [escaped]
-    cuts = (
-        _unistring_breaks(data, width, startcol) if _unistring is not None else _greedy(data, width, startcol)
-    )
-    if not cuts:
-        return [escaped]
-    return [data[i:j].decode() for i, j in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-
-
-_ESCAPED = re.compile(rb"\\.")
-_BREAK_PROHIBITED = 1
-
-
-def _overrides(data: bytes) -> bytearray:
-    """Per byte: 1 where a break before it is forbidden (inside an escape, before a final \\n)."""
-    banned = bytearray(len(data))
-    for match in _ESCAPED.finditer(data):
-        banned[match.start() + 1] = _BREAK_PROHIBITED
-    if data.endswith(b"\\n") and (len(data) - 1 - len(data[:-1].rstrip(b"\\"))) % 2 == 1:
-        banned[len(data) - 2] = _BREAK_PROHIBITED  # a portion ends with its newline: keep them together
-    return banned
-
-
-def _greedy(data: bytes, width: int, startcol: int) -> list[int]:
-    """Without libunistring: breaks after spaces only, chosen as ``u8_width_linebreaks`` does."""
-    banned = _overrides(data)
-    text = data.decode()
-    cuts: list[int] = []
-    last: int | None = None
-    column, piece, offset = startcol, 0, 0
-    for i, char in enumerate(text):
-        if i and text[i - 1] == " " and char != " " and not banned[offset]:
-            if last is not None and column + piece > width:
-                cuts.append(last)
-                column = 0
-            last, column, piece = offset, column + piece, 0
-        piece += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        offset += len(char.encode())
-    if last is not None and column + piece > width:
-        cuts.append(last)
-    return cuts
-
-
-def _load_unistring() -> Callable[..., int] | None:
-    name = ctypes.util.find_library("unistring")
-    if name is None:
-        return None
-    try:
-        library = ctypes.CDLL(name)
-    except OSError:
-        return None
-    for symbol in ("u8_width_linebreaks_v2", "u8_width_linebreaks"):
-        function = getattr(library, symbol, None)
-        if function is not None:
-            function.restype = ctypes.c_int
-            function.argtypes = [
-                ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
-                ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
-            ]  # fmt: skip
-            return function  # type: ignore[no-any-return]
-    return None
-
-
-_unistring = _load_unistring()
-# One buffer per thread, reused (allocating is slow): catalogs of several locales are written by
-# concurrent tasks, and a shared buffer would mix their break marks.
-_buffers = threading.local()
-
-
-def _unistring_breaks(data: bytes, width: int, startcol: int) -> list[int]:
-    """The breaks libunistring chooses, as msgmerge calls it: the same library, the same result."""
-    assert _unistring is not None
-    marks = getattr(_buffers, "marks", None)
-    if marks is None or len(marks) < len(data):
-        marks = _buffers.marks = ctypes.create_string_buffer(max(4096, 2 * len(data)))
-    _unistring(data, len(data), width, startcol, 0, bytes(_overrides(data)), b"UTF-8", marks)
-    found, cuts = ctypes.string_at(marks, len(data)), []
-    at = found.find(b"\x02")
-    while at >= 0:
-        cuts.append(at)
-        at = found.find(b"\x02", at + 1)
-    return cuts
 
 
 # -- files ---------------------------------------------------------------------------------------
