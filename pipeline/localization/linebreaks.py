@@ -66,10 +66,20 @@ class Breaker:
         if startcol + len(escaped) <= width and (escaped.isascii() or NARROW.fullmatch(escaped)):
             return [escaped]
         found = self.opportunities.get(escaped)
-        if found is not None:
-            cuts = _fill(*found, len(escaped), width, startcol)
-            return [escaped[i:j] for i, j in zip([0, *cuts], [*cuts, len(escaped)], strict=True)]
-        return _pieces(escaped, width, startcol)
+        if found is None:
+            return _pieces(escaped, width, startcol)
+        cuts = _fill(*found, len(escaped), width, startcol)
+        return [escaped[i:j] for i, j in zip([0, *cuts], [*cuts, len(escaped)], strict=True)]
+
+    def one_line(self, escaped: str, width: int, startcol: int) -> bool:
+        """Whether ``pieces`` gives one piece, often without cutting anything: a prepared string
+        that does not fit is cut as soon as it has a break opportunity."""
+        if startcol + len(escaped) <= width and (escaped.isascii() or NARROW.fullmatch(escaped)):
+            return True
+        found = self.opportunities.get(escaped)
+        if found is None:
+            return len(_pieces(escaped, width, startcol)) == 1
+        return found[1] == found[2]
 
 
 def _fill(

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from babel.messages.catalog import Catalog, Message
 from rapidfuzz import fuzz, process
@@ -43,6 +44,8 @@ from pipeline.localization.pofile import (
     write_catalog,
 )
 from pipeline.localization.text import singular
+
+_Key = TypeVar("_Key", bytes, int)
 
 MSGMERGE_THRESHOLD = 60.0
 """msgmerge's FUZZY_THRESHOLD (0.6) on rapidfuzz's 0-100 scale; a match must score above it."""
@@ -226,7 +229,7 @@ def merge_catalog(
         # 2. As msgmerge: the most similar translated message, live or obsolete, even one already
         # used by an exact match (one translation may seed several drafts).
         candidates = [m for m in (*actives, *obsoletes) if _translated(m) and singular(m.id)]
-        finder = _SimilarFinder(candidates, threshold, len(pending))
+        finder = _SimilarFinder(candidates, threshold, [new_messages[i] for i in pending])
         for index in pending:
             new = new_messages[index]
             source = finder.best(new)
@@ -361,28 +364,30 @@ class _SimilarFinder:
     """Above this many query-candidate pairs, a msgid without a close first guess is compared with
     the candidates sharing the most word starts only (msgmerge's own ``heuristic`` search)."""
 
-    def __init__(self, candidates: list[Message], threshold: float, queries: int) -> None:
+    def __init__(self, candidates: list[Message], threshold: float, queries: list[Message]) -> None:
+        """``queries`` are the messages that ``best`` will be asked about: the indexes below hold
+        only what those can look up (the postings of their own words and contexts, complete)."""
         self.threshold = threshold
-        self.heuristic = queries * len(candidates) > self.BUDGET
-        order = sorted(range(len(candidates)), key=lambda n: len(singular(candidates[n].id).encode()))
+        self.heuristic = len(queries) * len(candidates) > self.BUDGET
+        texts = [singular(m.id).encode() for m in candidates]
+        lengths = [len(t) for t in texts]
+        order = sorted(range(len(candidates)), key=lengths.__getitem__)
         self.candidates = [candidates[n] for n in order]
-        self.texts = [singular(m.id).encode() for m in self.candidates]
-        self.lengths = [len(t) for t in self.texts]
-        self.index: dict[bytes, list[int]] = {}
-        for number, text in enumerate(self.texts):
-            for token in set(_WORD_START.findall(text)):
-                self.index.setdefault(token, []).append(number)
+        self.texts = [texts[n] for n in order]
+        self.lengths = [lengths[n] for n in order]
+        self.queries = [singular(m.id) for m in queries]
         self.common = max(50, len(candidates) // 100)
         self.firstfew = max(10, int(len(candidates) ** 0.5))  # as many as msgmerge's heuristic tries
-        # Runs of three words: a small edit keeps most of them, and few messages share many.
-        self.runs: dict[int, list[int]] = {}
+        self.index: dict[bytes, list[int]] = {}
         if self.heuristic:
-            for number, message in enumerate(self.candidates):
-                for run in _runs(singular(message.id)):
-                    self.runs.setdefault(run, []).append(number)
+            wanted = set(_WORD_START.findall(b" ".join(q.encode() for q in self.queries)))
+            self.index = _postings((set(_WORD_START.findall(t)) for t in self.texts), wanted)
+        # Runs of three words: a small edit keeps most of them, and few messages share many.
+        self.runs: dict[int, list[int]] | None = None  # built when first needed
+        contexts = {m.context for m in queries if m.context}
         self.by_context: dict[str, list[int]] = {}
         for number, message in enumerate(self.candidates):
-            if message.context is not None:
+            if message.context in contexts:
                 self.by_context.setdefault(message.context, []).append(number)
 
     def best(self, new: Message) -> Message | None:
@@ -452,6 +457,9 @@ class _SimilarFinder:
     def phrases(self, text: str) -> list[int]:
         """The candidates sharing the most runs of three words with the query: where an edited
         message finds its previous text when its word starts are all common ones."""
+        if self.runs is None:
+            wanted = set().union(*map(_runs, self.queries))
+            self.runs = _postings((_runs(singular(m.id)) for m in self.candidates), wanted)
         postings = sorted((self.runs[run] for run in _runs(text) if run in self.runs), key=len)
         counts: Counter[int] = Counter()
         for posting in [p for p in postings if len(p) <= self.common] or postings[:2]:
@@ -465,6 +473,15 @@ class _SimilarFinder:
 
 
 _WORD_START = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z0-9_]{4}")
+
+
+def _postings(keys: Iterable[set[_Key]], wanted: set[_Key]) -> dict[_Key, list[int]]:
+    """For each wanted key, the numbers of the candidates that have it, in order."""
+    postings: dict[_Key, list[int]] = {}
+    for number, own in enumerate(keys):
+        for key in own & wanted:
+            postings.setdefault(key, []).append(number)
+    return postings
 
 
 def _most_common(counts: Counter[int], limit: int) -> list[int]:
@@ -484,7 +501,7 @@ def _runs(text: str) -> set[int]:
         return {hash(word) for word in words}
     # Hashes, not strings: the index of a large catalog holds millions of them; a collision only
     # adds a candidate to the shortlist.
-    return {hash((words[i], words[i + 1], words[i + 2])) for i in range(len(words) - 2)}
+    return set(map(hash, zip(words, words[1:], words[2:], strict=False)))
 
 
 def _shared(grams: list[str] | None, other: str, length: int, other_length: int) -> int:

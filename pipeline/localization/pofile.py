@@ -84,6 +84,15 @@ _ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]+)|(.))")
 _KEYWORDS = frozenset(("msgctxt", "msgid", "msgid_plural", "msgstr"))
 _PLURAL_KEYWORD = re.compile(r"msgstr\[(\d+)\]")
 _CHARSET = re.compile(rb"charset=([^\s\\\";]+)")
+_REST = r"([^\n]*)\n((?:\"[^\n]*\n)*)"  # the rest of a keyword line, its continuation lines
+_SIMPLE_ENTRY = re.compile(
+    r"((?:#(?![~|])[^\n]*\n)*)"  # comments
+    r"((?:#\|[^\n]*\n)*)"  # previous fields
+    rf"(?:msgctxt {_REST})?msgid {_REST}msgstr {_REST}"
+    # Blank lines up to a line that ends the entry for the line-by-line reading too.
+    r"\n*(?=#(?!~)|#~[ \t]*(?:msgid[ \"]|msgctxt|\|)|msgctxt|msgid[ \"]|\Z)"
+)
+"""The usual shape of an active entry without plural forms, read at once (``_Parser.parse``)."""
 
 
 def read_catalog(path: str | Path, *, locale: str | None = None) -> PoCatalog:
@@ -108,7 +117,7 @@ def parse_catalog(data: bytes, path: str | Path = "<string>", *, locale: str | N
     charset = declared_charset(data)
     text = _decode(data, charset, path)
     catalog = PoCatalog(locale=locale, domain=DOMAIN)
-    _Parser(catalog, path, charset).parse(text.split("\n"))
+    _Parser(catalog, path, charset).parse(text)
     return catalog
 
 
@@ -151,10 +160,42 @@ class _Entry:
         self.line = 0
         self.last: list[str] | None = None  # the string a continuation line extends
 
+    def started(self) -> bool:
+        return bool(self.fields or self.user or self.auto or self.locations or self.flags or self.previous)
+
 
 def _one_space_off(text: str) -> str:
     """GNU gettext drops the one space after ``#`` or ``#.``; further indentation is the text's."""
     return text[1:] if text[:1] == " " else text
+
+
+def _previous(entry: _Entry) -> tuple[list[str], str | None]:
+    """The previous msgid (and plural) and msgctxt of an entry's ``#|`` lines."""
+    previous = entry.previous
+    if not previous:
+        return [], None
+    previous_id = ["".join(previous["msgid"])] if "msgid" in previous else []
+    if previous_id and "msgid_plural" in previous:
+        previous_id.append("".join(previous["msgid_plural"]))
+    return previous_id, "".join(previous["msgctxt"]) if "msgctxt" in previous else None
+
+
+def _comment(entry: _Entry, line: str) -> None:
+    """A ``#`` line of an entry: references, flags, extracted or translator comment."""
+    kind = line[1:2]
+    if kind == ":":
+        entry.locations += _locations(line[2:])
+    elif kind == ",":
+        for flag in line[2:].split(","):
+            flag = flag.strip()
+            if flag.startswith("possible-") and flag.endswith("-format"):
+                flag = flag[9:]  # msgmerge writes a possible format as the format itself
+            if flag and flag not in entry.flags:
+                entry.flags.append(flag)
+    elif kind == ".":
+        entry.auto.append(_one_space_off(line[2:]))
+    else:
+        entry.user.append(_one_space_off(line[1:]))
 
 
 class _Parser:
@@ -165,51 +206,108 @@ class _Parser:
         self.path = path
         self.charset = charset
         self.entry = _Entry()
-        self.seen: dict[tuple[bool, str | None, str], int] = {}
+        self.headers: dict[bool, int] = {}  # the line of the (active, obsolete) header entry
         self.lineno = 0
         self.header_seen = False
 
     def error(self, problem: str, line: int | None = None) -> CatalogSyntaxError:
         return CatalogSyntaxError(problem, file=self.path, line=line or self.lineno)
 
-    def parse(self, lines: list[str]) -> None:
-        for self.lineno, raw in enumerate(lines, 1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line[0] != "#":
-                self.keyword_line(line, obsolete=False)
-            elif line.startswith("#~"):
-                rest = line[2:].lstrip()
-                if rest.startswith("|"):
-                    self.previous_line(rest[1:].strip())
-                elif rest:
-                    self.keyword_line(rest, obsolete=True)
-            elif line.startswith("#|"):
-                self.previous_line(line[2:].strip())
-            else:
-                self.comment_line(raw.rstrip("\r\n"))
-        self.lineno = len(lines)
+    def parse(self, text: str) -> None:
+        """Parse the whole text: entries of the usual shape at once (``_SIMPLE_ENTRY``), any other
+        line by line. Both give the same result; the first is several times faster."""
+        fast = "\r" not in text  # a CRLF file is read line by line (CR is stripped there)
+        position, size = 0, len(text)
+        while position < size:
+            if fast and (not self.entry.started() or "msgid" in self.entry.fields):
+                match = _SIMPLE_ENTRY.match(text, position)
+                if match is not None and self.simple_entry(match):
+                    position = match.end()
+                    continue
+            end = text.find("\n", position)
+            end = size if end < 0 else end
+            self.lineno += 1
+            self.line(text[position:end])
+            position = end + 1
+        self.lineno = text.count("\n") + 1
         self.finish()
+
+    def line(self, raw: str) -> None:
+        line = raw.strip()
+        if not line:
+            return
+        if line[0] != "#":
+            self.keyword_line(line, obsolete=False)
+        elif line.startswith("#~"):
+            rest = line[2:].lstrip()
+            if rest.startswith("|"):
+                self.previous_line(rest[1:].strip())
+            elif rest:
+                self.keyword_line(rest, obsolete=True)
+        elif line.startswith("#|"):
+            self.previous_line(line[2:].strip())
+        else:
+            self.comment_line(raw.rstrip("\r\n"))
+
+    def simple_entry(self, match: re.Match[str]) -> bool:
+        """Read an entry matched by ``_SIMPLE_ENTRY`` as the line-by-line reading would.
+
+        False, with nothing read, when it holds a syntax error: its lines then report it."""
+        comments, previous, context, context_more, msgid, msgid_more, msgstr, msgstr_more = match.groups()
+        if "msgid" in self.entry.fields:
+            self.finish()  # what the first line of this entry does
+        start = self.lineno
+        entry = self.entry  # holds the comments and previous fields
+        try:
+            if comments:
+                for line in comments.split("\n")[:-1]:
+                    if line[1:2] == ".":  # the commonest kind, without a call
+                        entry.auto.append(line[3:] if line[2:3] == " " else line[2:])
+                    else:
+                        _comment(entry, line)
+            if previous:
+                for line in previous.split("\n")[:-1]:
+                    self.lineno += 1
+                    self.previous_line(line[2:].strip())
+            entry.line = start + comments.count("\n") + previous.count("\n") + 1
+            if context is not None:
+                context = self.text(context, context_more)
+                entry.line += 1 + context_more.count("\n")
+            previous_id, previous_context = _previous(entry)
+            message = Entry(
+                self.text(msgid, msgid_more),
+                self.text(msgstr, msgstr_more),
+                context=context,
+                locations=entry.locations,
+                flags=set(entry.flags),
+                auto_comments=entry.auto,
+                user_comments=entry.user,
+                previous_id=previous_id,
+                previous_context=previous_context,
+                lineno=entry.line,
+            )
+            self.store(message, entry)
+        except CatalogSyntaxError:
+            self.entry, self.lineno = _Entry(), start
+            return False
+        self.entry = _Entry()
+        self.lineno = start + match.group().count("\n")
+        return True
+
+    def text(self, first: str, more: str) -> str:
+        """The string of the rest of a keyword line and of its continuation lines."""
+        if not more and first[:1] == '"' == first[-1:] and first.count('"') == 2 and "\\" not in first:
+            return first[1:-1]  # the common case in one step
+        found = self.strings(first.rstrip())
+        if more:
+            for line in more.split("\n")[:-1]:
+                found.extend(self.strings(line.rstrip()))
+        return "".join(found)
 
     def comment_line(self, line: str) -> None:
         if self.entry.fields:
             self.finish()
-        entry = self.entry
-        kind = line[1:2]
-        if kind == ":":
-            entry.locations.extend(_locations(line[2:]))
-        elif kind == ",":
-            for flag in line[2:].split(","):
-                flag = flag.strip()
-                if flag.startswith("possible-") and flag.endswith("-format"):
-                    flag = flag[9:]  # msgmerge writes a possible format as the format itself
-                if flag and flag not in entry.flags:
-                    entry.flags.append(flag)
-        elif kind == ".":
-            entry.auto.append(_one_space_off(line[2:]))
-        else:
-            entry.user.append(_one_space_off(line[1:]))
+        _comment(self.entry, line)
 
     def previous_line(self, rest: str) -> None:
         if self.entry.fields:
@@ -263,6 +361,8 @@ class _Parser:
     def check_keyword(self, keyword: str, base: str, fields: dict[str, list[str]]) -> None:
         if base == "msgid_plural" and "msgid" not in fields:
             raise self.error("msgid_plural without msgid")
+        if base == "msgid_plural" and any(k.startswith("msgstr") for k in fields):
+            raise self.error("msgid_plural after msgstr")  # msgfmt: a syntax error
         if base == "msgstr":
             if "msgid" not in fields:
                 raise self.error("msgstr without msgid")
@@ -325,23 +425,33 @@ class _Parser:
             raise self.error("msgctxt without msgid", entry.line)
         if not any(k.startswith("msgstr") for k in fields):
             raise self.error("msgid without msgstr", entry.line)
-        message = self.message(entry)
+        self.store(self.message(entry), entry)
+
+    def store(self, message: Entry, entry: _Entry) -> None:
+        """Check a complete message and put it in the catalog; nothing changes when a check fails
+        (so that a failed entry can be read again, line by line)."""
         context, msgid = key_for(message)
-        key = (entry.obsolete, context, msgid)
-        if key in self.seen:
-            raise self.error(
-                f"duplicate message definition (first defined on line {self.seen[key]})", entry.line
-            )
-        self.seen[key] = entry.line
+        first = self.defined(entry.obsolete, context, msgid)
+        if first is not None:
+            raise self.error(f"duplicate message definition (first defined on line {first})", entry.line)
         if msgid == "" and (context is not None or isinstance(message.id, tuple)):
             raise self.error("empty msgid outside the header", entry.line)
         if msgid == "" and context is None:
             if not entry.obsolete:
                 self.header(message, entry)
+            self.headers[entry.obsolete] = entry.line
         elif entry.obsolete:
-            self.catalog.obsolete[catalog_key(message)] = message
+            self.catalog.obsolete[msgid if context is None else (msgid, context)] = message
         else:
-            self.catalog._messages[catalog_key(message)] = message
+            self.catalog._messages[msgid if context is None else (msgid, context)] = message
+
+    def defined(self, obsolete: bool, context: str | None, msgid: str) -> int | None:
+        """The line of an earlier entry with the same key (the catalog itself remembers them)."""
+        if msgid == "" and context is None:
+            return self.headers.get(obsolete)
+        messages = self.catalog.obsolete if obsolete else self.catalog._messages
+        earlier = messages.get(msgid if context is None else (msgid, context))
+        return earlier.lineno if earlier is not None else None
 
     def message(self, entry: _Entry) -> Entry:
         fields = entry.fields
@@ -353,10 +463,7 @@ class _Parser:
             string = tuple(forms.get(i, "") for i in range(max(forms) + 1))
         else:
             string = "".join(fields["msgstr"])
-        previous = entry.previous
-        previous_id = ["".join(previous["msgid"])] if "msgid" in previous else []
-        if previous_id and "msgid_plural" in previous:
-            previous_id.append("".join(previous["msgid_plural"]))
+        previous_id, previous_context = _previous(entry)
         return Entry(
             msgid,
             string,
@@ -366,7 +473,7 @@ class _Parser:
             auto_comments=entry.auto,
             user_comments=entry.user,
             previous_id=previous_id,
-            previous_context="".join(previous["msgctxt"]) if "msgctxt" in previous else None,
+            previous_context=previous_context,
             lineno=entry.line,
         )
 
@@ -389,18 +496,25 @@ class _Parser:
 _REFERENCE = re.compile(r"\u2068([^\u2069]*)\u2069(\S*)|(\S+)")
 
 
-def _locations(text: str) -> Iterator[Location]:
+def _locations(text: str) -> list[Location]:
     """The references of a ``#:`` line; names with spaces come between U+2068 and U+2069."""
+    if "\u2068" not in text:
+        return [_location(plain) for plain in text.split()]
+    return list(_isolated_locations(text))
+
+
+def _location(plain: str) -> Location:
+    filename, colon, number = plain.rpartition(":")
+    return (filename, int(number)) if colon and number.isdigit() else (plain, None)
+
+
+def _isolated_locations(text: str) -> Iterator[Location]:
     for isolated, suffix, plain in _REFERENCE.findall(text):
         if isolated:
             number = suffix[1:]
             yield (isolated, int(number) if suffix.startswith(":") and number.isdigit() else None)
             continue
-        filename, colon, number = plain.rpartition(":")
-        if colon and number.isdigit():
-            yield (filename, int(number))
-        else:
-            yield (plain, None)
+        yield _location(plain)
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -579,8 +693,7 @@ class _Writer:
     def line_field(self, prefix: str, name: str, escaped: str, wrap: bool) -> str:
         """``field`` for a string without newlines (most strings), in fewer steps."""
         width = (self.width if wrap else _NO_LIMIT) - 2 - len(prefix)
-        pieces = self.breaker.pieces(escaped, width, len(name) + 1)
-        if len(pieces) == 1 and (len(name) + 1 <= width or not escaped):
+        if self.breaker.one_line(escaped, width, len(name) + 1) and (len(name) + 1 <= width or not escaped):
             return f'{prefix}{name} "{escaped}"\n'
         pieces = self.breaker.pieces(escaped, width, 0)
         return f'{prefix}{name} ""\n{prefix}"' + f'"\n{prefix}"'.join(pieces) + '"\n'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from pipeline import fs
 from pipeline.errors import CatalogError, CatalogSyntaxError, LockBusyError
+from pipeline.localization import pofile
 from pipeline.localization.entries import Entry, Header, PoCatalog
 from pipeline.localization.pofile import (
     catalog_lock,
@@ -119,6 +121,7 @@ def test_syntax_errors_name_file_and_line_in_one_line(name, line, words):
     [
         ('msgid "a"\nmsgstr "b"\n"tail\\q"\n', 3),  # unknown escape
         ('msgid "a"\nmsgid_plural "as"\nmsgstr "b"\n', 3),
+        ('msgid "a"\nmsgstr "b"\nmsgid_plural "as"\n', 3),  # was a ValueError from max()
         ('msgid "a"\nmsgstr[0] "b"\n', 2),
         ('msgctxt "x"\n\nmsgctxt "y"\nmsgid "a"\nmsgstr ""\n', 3),
         ('msgid "a"\nmsgstr "b"\nmsgstr "c"\n', 3),
@@ -373,3 +376,50 @@ def test_catalogs_render_the_same_from_concurrent_threads():
     with ThreadPoolExecutor(max_workers=4) as pool:
         rendered = list(pool.map(lambda _: render_catalog(catalog), range(24)))
     assert all(text == expected for text in rendered)
+
+
+# Lines of PO files, valid and not: every shape the entry-at-once reading must either read as the
+# line-by-line reading does or leave to it (errors included, with their line).
+po_lines = st.sampled_from(
+    [
+        "", "", "   ", "#", "# translator", "#  indented", "#. extracted", "#.", "#: a.c:1 b.c", "#: x.c:2",
+        "#, fuzzy", "#, c-format, possible-python-format", "#| msgid \"old\"", "#| msgctxt \"oc\"",
+        '#| "more"', "#~ msgid \"gone\"", '#~ msgstr "parti"', "#~| msgid \"older\"", "#~", "#~ \"x\"",
+        'msgctxt "ctx"', 'msgctxt "other"', 'msgid "a"', 'msgid "b"', 'msgid ""', 'msgid "a"  ',
+        'msgid  "sp"', 'msgid"x"', 'msgstr "A"', 'msgstr ""', 'msgstr "B" "C"', 'msgstr "tab\\t\\101"',
+        'msgstr "bad\\q"', 'msgstr "open', 'msgstr x', '"Language: fr\\n"', '"cont"', '  "lead"',
+        'msgid_plural "as"', 'msgstr[0] "s0"', 'msgstr[1] "s1"', "msgtsr \"typo\"", "msgctxtx \"y\"",
+        '"\u3000"\u3000', 'msgid "\\"q\\" \\\\"',
+        'msgid "a"\nmsgstr "A"', 'msgid "b"\nmsgstr "B"\n',
+        '#. x\n#: f.c:3\nmsgctxt "ctx"\nmsgid "a"\nmsgstr "C"',
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n',
+        '#, fuzzy\n#| msgid "o"\nmsgid "c"\nmsgstr ""\n"multi "\n"line"\n',
+    ]
+)  # fmt: skip
+
+
+def _read(text: str) -> tuple:
+    try:
+        catalog = pofile.parse_catalog(text.encode(), "t.po")
+    except CatalogSyntaxError as error:
+        return ("error", str(error))
+    header = catalog.header
+    return ("ok", header, everything(catalog), [m.lineno for m in (*catalog, *catalog.obsolete.values())])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(po_lines, max_size=30), st.booleans())
+def test_entries_read_at_once_read_as_line_by_line(monkeypatch_lines, final_newline):
+    text = "\n".join(monkeypatch_lines) + ("\n" if final_newline else "")
+    at_once = _read(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pofile, "_SIMPLE_ENTRY", re.compile(r"(?!)"))  # never matches: lines only
+        assert _read(text) == at_once
+
+
+def test_usual_entries_are_read_at_once(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pofile._Parser, "line", lambda self, raw: calls.append(raw))
+    catalog = read_catalog(SAMPLE)
+    assert len(catalog) > 3 and calls  # the obsolete entry goes line by line
+    assert not [line for line in calls if line.startswith(("msgctxt", "msgid", "msgstr"))]
