@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,11 @@ from pipeline.errors import LockBusyError, StorageError
 __all__ = ["atomic_write", "file_lock", "read_toml", "write_json_atomic"]
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
+def atomic_write(path: str | Path, data: bytes | Iterable[bytes]) -> None:
     """Replace ``path`` with ``data`` so readers see either the old file or the whole new one.
 
+    ``data`` may also come in pieces (any iterable of bytes), written as they come, so that a
+    large file is never whole in memory; if producing a piece fails, nothing is replaced.
     A file replaced this way keeps its permission bits. Inside a release staged with hard links
     this never touches the linked original, because the rename swaps the directory entry.
     """
@@ -39,7 +41,8 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         raise StorageError(f"cannot write: {exc.strerror or exc}", file=path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -30,7 +30,14 @@ from babel.messages.catalog import Catalog, Message
 from rapidfuzz import fuzz, process
 
 from pipeline.errors import CatalogError
-from pipeline.localization.entries import Entry, Header, MessageString, PoCatalog, previous_context_of
+from pipeline.localization.entries import (
+    Entry,
+    Header,
+    MessageString,
+    PoCatalog,
+    flags_of,
+    previous_context_of,
+)
 from pipeline.localization.pofile import (
     WIDTH,
     catalog_key,
@@ -118,7 +125,7 @@ def _empty(new: Message, nplurals: int) -> MessageString:
 
 def _previous_of(source: Message) -> tuple[list[str], str | None]:
     """The previous fields a draft made from ``source`` shows: the last text a reviewer saw."""
-    if "fuzzy" in source.flags and source.previous_id:
+    if "fuzzy" in flags_of(source) and source.previous_id:
         return list(source.previous_id), previous_context_of(source)
     previous = [singular(source.id)] + ([str(source.id[1])] if _plural(source) else [])
     return previous, source.context
@@ -130,9 +137,21 @@ def _entry(
     flags: Iterable[str],
     source: Message | None,
     previous: tuple[list[str], str | None] = ([], None),
+    *,
+    reuse: bool = False,
 ) -> Entry:
     """A message of the result: the template's text, comments and references, the catalog's
-    translation and translator comments. The template's lists are shared, not copied."""
+    translation and translator comments. The template's lists are shared, not copied; with
+    ``reuse`` the template's entry itself becomes the message of the result."""
+    if reuse and isinstance(template, Entry):
+        template.string = string
+        template.set_flags(flags)
+        if source is not None:
+            template.user_comments = source.user_comments
+        elif template.user_comments:
+            template.user_comments = []
+        template.previous_id, template.previous_context = previous
+        return template
     return Entry(
         template.id,
         string,
@@ -155,8 +174,13 @@ def merge_catalog(
     fuzzy_threshold: float | None = None,
     same_document_bonus: float = SAME_DOCUMENT_BONUS,
     fuzzy_matching: bool = True,
+    consume_template: bool = False,
 ) -> tuple[PoCatalog, MergeStats]:
-    """Merge ``template`` into ``old`` and return a new catalog (the inputs are not changed)."""
+    """Merge ``template`` into ``old`` and return a new catalog (the inputs are not changed).
+
+    With ``consume_template`` the template's own entries become those of the result (the
+    template is left empty): for a template read for this merge only, as ``merge_files`` does,
+    which saves a copy of every message."""
     threshold = (
         fuzzy_threshold
         if fuzzy_threshold is not None
@@ -177,14 +201,17 @@ def merge_catalog(
     by_key.update((key_for(m), m) for m in actives)  # a live entry wins over an obsolete one
 
     new_messages = list(template._messages.values())
+    if consume_template:  # the same keys in the same order: the result takes the template's dict
+        result._messages, template._messages = template._messages, {}
+    reuse = consume_template
     placed: list[Entry | None] = [None] * len(new_messages)
     pending: list[int] = []
 
     def draft(index: int, new: Message, source: Message) -> None:
         used.add(id(source))
-        flags = (new.flags - {"fuzzy"}) | {"fuzzy"}
+        flags = (flags_of(new) - {"fuzzy"}) | {"fuzzy"}
         string = _carry(source.string, new, nplurals)
-        placed[index] = _entry(new, string, flags, source, _previous_of(source))
+        placed[index] = _entry(new, string, flags, source, _previous_of(source), reuse=reuse)
         stats.fuzzy += 1
         stats.fuzzy_ids.append(_label(new))
         if id(source) in obsolete_ids:
@@ -204,10 +231,11 @@ def merge_catalog(
             used.add(id(source))
             if id(source) in obsolete_ids and _translated(source):
                 stats.revived_ids.append(_label(new))
-            fuzzy = "fuzzy" in source.flags
-            flags = (new.flags - {"fuzzy"}) | ({"fuzzy"} if fuzzy else set())
+            fuzzy = "fuzzy" in flags_of(source)
+            flags = (flags_of(new) - {"fuzzy"}) | ({"fuzzy"} if fuzzy else set())
             previous = (list(source.previous_id), previous_context_of(source)) if fuzzy else ([], None)
-            placed[index] = _entry(new, _carry(source.string, new, nplurals), flags, source, previous)
+            string = _carry(source.string, new, nplurals)
+            placed[index] = _entry(new, string, flags, source, previous, reuse=reuse)
             if not _translated(source):
                 stats.new += 1
                 stats.new_ids.append(_label(new))
@@ -239,7 +267,7 @@ def merge_catalog(
     for index, new in enumerate(new_messages):
         message = placed[index]
         if message is None:
-            message = _entry(new, _empty(new, nplurals), new.flags - {"fuzzy"}, None)
+            message = _entry(new, _empty(new, nplurals), flags_of(new) - {"fuzzy"}, None, reuse=reuse)
             stats.new += 1
             stats.new_ids.append(_label(new))
         result._messages[catalog_key(message)] = message
@@ -283,7 +311,7 @@ def _retire(
 
 
 def _obsolete_copy(source: Message, keep_extracted: bool) -> Entry:
-    flags = {f for f in source.flags if not f.startswith("range:")}
+    flags = {f for f in flags_of(source) if not f.startswith("range:")}
     return Entry(
         source.id,
         source.string,
@@ -631,6 +659,7 @@ def merge_files(
         segment_contexts=segment_contexts,
         fuzzy_threshold=fuzzy_threshold,
         fuzzy_matching=fuzzy_matching,
+        consume_template=True,
     )
     del old, template
     write_catalog(merged, out_po, width=width, wrap=wrap)

@@ -17,10 +17,11 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -34,6 +35,7 @@ from pipeline.localization.entries import (
     MessageString,
     PoCatalog,
     flag_rank,
+    flags_of,
     previous_context_of,
 )
 from pipeline.localization.linebreaks import Breaker
@@ -180,11 +182,11 @@ def _previous(entry: _Entry) -> tuple[list[str], str | None]:
     return previous_id, "".join(previous["msgctxt"]) if "msgctxt" in previous else None
 
 
-def _comment(entry: _Entry, line: str) -> None:
+def _comment(entry: _Entry, line: str, files: dict[str, Location]) -> None:
     """A ``#`` line of an entry: references, flags, extracted or translator comment."""
     kind = line[1:2]
     if kind == ":":
-        entry.locations += _locations(line[2:])
+        entry.locations += _locations(line[2:], files)
     elif kind == ",":
         for flag in line[2:].split(","):
             flag = flag.strip()
@@ -206,6 +208,7 @@ class _Parser:
         self.path = path
         self.charset = charset
         self.entry = _Entry()
+        self.files: dict[str, Location] = {}  # see _locations
         self.headers: dict[bool, int] = {}  # the line of the (active, obsolete) header entry
         self.lineno = 0
         self.header_seen = False
@@ -264,7 +267,7 @@ class _Parser:
                     if line[1:2] == ".":  # the commonest kind, without a call
                         entry.auto.append(line[3:] if line[2:3] == " " else line[2:])
                     else:
-                        _comment(entry, line)
+                        _comment(entry, line, self.files)
             if previous:
                 for line in previous.split("\n")[:-1]:
                     self.lineno += 1
@@ -279,7 +282,7 @@ class _Parser:
                 self.text(msgstr, msgstr_more),
                 context=context,
                 locations=entry.locations,
-                flags=set(entry.flags),
+                flags=set(entry.flags) if entry.flags else None,
                 auto_comments=entry.auto,
                 user_comments=entry.user,
                 previous_id=previous_id,
@@ -307,7 +310,7 @@ class _Parser:
     def comment_line(self, line: str) -> None:
         if self.entry.fields:
             self.finish()
-        _comment(self.entry, line)
+        _comment(self.entry, line, self.files)
 
     def previous_line(self, rest: str) -> None:
         if self.entry.fields:
@@ -469,7 +472,7 @@ class _Parser:
             string,
             context="".join(fields["msgctxt"]) if "msgctxt" in fields else None,
             locations=entry.locations,
-            flags=set(entry.flags),
+            flags=set(entry.flags) if entry.flags else None,
             auto_comments=entry.auto,
             user_comments=entry.user,
             previous_id=previous_id,
@@ -496,16 +499,27 @@ class _Parser:
 _REFERENCE = re.compile(r"\u2068([^\u2069]*)\u2069(\S*)|(\S+)")
 
 
-def _locations(text: str) -> list[Location]:
-    """The references of a ``#:`` line; names with spaces come between U+2068 and U+2069."""
+def _locations(text: str, files: dict[str, Location]) -> list[Location]:
+    """The references of a ``#:`` line; names with spaces come between U+2068 and U+2069.
+
+    ``files`` holds one ``(name, None)`` per file name seen: the entries referring to one file
+    share its name (and that reference) instead of a copy each."""
     if "\u2068" not in text:
-        return [_location(plain) for plain in text.split()]
+        return [_location(plain, files) for plain in text.split()]
     return list(_isolated_locations(text))
 
 
-def _location(plain: str) -> Location:
+def _location(plain: str, files: dict[str, Location]) -> Location:
     filename, colon, number = plain.rpartition(":")
-    return (filename, int(number)) if colon and number.isdigit() else (plain, None)
+    if colon and number.isdigit():
+        known = files.get(filename)
+        if known is None:
+            known = files[filename] = (filename, None)
+        return (known[0], int(number))
+    known = files.get(plain)
+    if known is None:
+        known = files[plain] = (plain, None)
+    return known
 
 
 def _isolated_locations(text: str) -> Iterator[Location]:
@@ -514,7 +528,7 @@ def _isolated_locations(text: str) -> Iterator[Location]:
             number = suffix[1:]
             yield (isolated, int(number) if suffix.startswith(":") and number.isdigit() else None)
             continue
-        yield _location(plain)
+        yield _location(plain, {})
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -630,12 +644,13 @@ class _Writer:
         self.separate()
         put = self.out.append
         prefix = "#~ " if obsolete else ""
-        wrap = self.wrap and "no-wrap" not in message.flags
+        own_flags = flags_of(message)
+        wrap = self.wrap and "no-wrap" not in own_flags
         _comments(put, message.user_comments, message.auto_comments)
         if message.locations:
             put(_references(message.locations, self.width))
-        if message.flags:
-            flags = sorted((f for f in message.flags if f != "wrap"), key=flag_rank)
+        if own_flags:
+            flags = sorted((f for f in own_flags if f != "wrap"), key=flag_rank)
             if not first or self.template:
                 flags = [f for f in flags if f != "fuzzy"]
             if flags:
@@ -767,14 +782,24 @@ def _escape(text: str) -> str:
 def write_catalog(
     catalog: Catalog, path: str | Path, *, template: bool = False, width: int = WIDTH, wrap: bool = True
 ) -> None:
-    """Write a catalog atomically (temporary file, fsync, rename), in its header's charset."""
+    """Write a catalog atomically (temporary file, fsync, rename), in its header's charset.
+
+    The text goes to the temporary file piece by piece: a large catalog is never whole in memory,
+    neither as text nor as bytes."""
     path = Path(path)
-    text = render_catalog(catalog, template=template, width=width, wrap=wrap)
-    data = text.encode(output_charset(catalog), "backslashreplace")
+    pieces = render_pieces(catalog, template=template, width=width, wrap=wrap)
     try:
-        atomic_write(path, data)
+        atomic_write(path, _encoded(pieces, output_charset(catalog)))
     except StorageError as exc:
         raise CatalogError(exc.problem, file=path) from None
+
+
+def _encoded(pieces: Iterable[str], charset: str) -> Iterator[bytes]:
+    """The pieces in ``charset``, encoded as one text (a stateful charset starts only once)."""
+    encoder = codecs.getincrementalencoder(charset)("backslashreplace")
+    for piece in pieces:
+        yield encoder.encode(piece)
+    yield encoder.encode("", True)
 
 
 @contextlib.contextmanager

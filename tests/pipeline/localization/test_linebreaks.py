@@ -51,7 +51,9 @@ def test_batched_breaks_are_libunistrings_breaks(texts, width, startcol):
     breaker = Breaker()
     breaker.prepare(texts)
     for text in texts:
-        assert breaker.pieces(text, width, startcol) == linebreaks._pieces(text, width, startcol)
+        expected = linebreaks._pieces(text, width, startcol)
+        assert breaker.pieces(text, width, startcol) == expected
+        assert breaker.one_line(text, width, startcol) == (len(expected) == 1)
 
 
 @needs_unistring

@@ -22,6 +22,7 @@ from pipeline.localization.pofile import (
     catalog_lock,
     catalog_path,
     read_catalog,
+    render_catalog,
     template_path,
     write_catalog,
 )
@@ -400,3 +401,13 @@ def test_a_large_merge_finds_an_edited_message_made_of_common_words(monkeypatch)
         assert "fuzzy" in draft.flags and draft.previous_id == [texts[i]]
         assert draft.string == texts[i].upper()
     assert stats.fuzzy == 3 and stats.new == 0
+
+
+def test_a_consumed_template_gives_the_same_merge(tmp_path):
+    # merge_files lets the result take the template's own entries instead of copies of them.
+    def_po, ref_pot = DATA / "sphinx" / "ja-7.2.6.po", DATA / "sphinx" / "sphinx-8.1.3.pot"
+    expected, expected_stats = merge_catalog(read_catalog(def_po), read_catalog(ref_pot))
+    template = read_catalog(ref_pot)
+    merged, stats = merge_catalog(read_catalog(def_po), template, consume_template=True)
+    assert render_catalog(merged) == render_catalog(expected) and stats == expected_stats
+    assert len(template) == 0

@@ -423,3 +423,51 @@ def test_usual_entries_are_read_at_once(monkeypatch):
     catalog = read_catalog(SAMPLE)
     assert len(catalog) > 3 and calls  # the obsolete entry goes line by line
     assert not [line for line in calls if line.startswith(("msgctxt", "msgid", "msgstr"))]
+
+
+def test_a_catalog_is_written_piece_by_piece_and_a_failing_piece_replaces_nothing(tmp_path, monkeypatch):
+    catalog = PoCatalog(locale="fr")
+    catalog.use_header(Header("Content-Type: text/plain; charset=UTF-8\n"))
+    for number in range(2 * pofile.CHUNK + 5):
+        catalog._messages[f"m{number}"] = Entry(f"m{number}", f"t{number}")
+    assert render_catalog(catalog) == "".join(pofile.render_pieces(catalog))
+    assert len(list(pofile.render_pieces(catalog))) >= 3
+    out, text = tmp_path / "fr.po", render_catalog(catalog)
+    write_catalog(catalog, out)
+    assert out.read_text(encoding="utf-8") == text
+
+    def broken(*args, **kwargs):
+        yield "a first piece\n"
+        raise MemoryError
+
+    monkeypatch.setattr(pofile, "render_pieces", broken)
+    with pytest.raises(MemoryError):
+        write_catalog(catalog, out)
+    assert out.read_text(encoding="utf-8") == text
+    assert [p.name for p in tmp_path.iterdir()] == ["fr.po"]
+
+
+def test_a_stateful_charset_is_encoded_once_not_once_per_piece(tmp_path):
+    catalog = PoCatalog(locale="fr")
+    catalog.use_header(Header("Content-Type: text/plain; charset=UTF-16\n"))
+    for number in range(pofile.CHUNK + 1):
+        catalog._messages[f"m{number}"] = Entry(f"m{number}", "é")
+    write_catalog(catalog, tmp_path / "fr.po")
+    assert (tmp_path / "fr.po").read_bytes() == render_catalog(catalog).encode("utf-16")
+
+
+def test_entries_without_flags_get_a_set_when_asked_and_keep_it():
+    entry = Entry("x", "y")
+    assert entry.flags == set()
+    entry.flags.add("fuzzy")
+    assert entry.fuzzy and entry.flags == {"fuzzy"}
+    entry.set_flags([])
+    assert not entry.fuzzy
+
+
+def test_entries_referring_to_one_file_share_its_name(tmp_path):
+    path = tmp_path / "fr.po"
+    path.write_text('#: a/b.html\nmsgid "x"\nmsgstr ""\n\n#: a/b.html a/b.html:3\nmsgid "y"\nmsgstr ""\n')
+    x, y = read_catalog(path)._messages.values()
+    assert x.locations == [("a/b.html", None)] and y.locations == [("a/b.html", None), ("a/b.html", 3)]
+    assert x.locations[0] is y.locations[0] and y.locations[1][0] is x.locations[0][0]
