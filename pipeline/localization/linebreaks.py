@@ -15,11 +15,8 @@ libunistring itself, one call each, exactly as before.
 
 from __future__ import annotations
 
-import bisect
 import ctypes
 import ctypes.util
-import itertools
-import operator
 import re
 import sys
 import threading
@@ -39,6 +36,7 @@ punctuation. Their display width is their length."""
 _ESCAPED = re.compile(r"\\.")
 _ESCAPED_BYTES = re.compile(rb"\\.")
 _BREAK_PROHIBITED = 1
+_POSSIBLE = b"\x02"  # UC_BREAK_POSSIBLE
 _SEPARATOR = "\n"
 """Between the strings of a batch: a mandatory break, after which libunistring starts afresh as
 at the start of a text, so each string gets the opportunities it gets on its own."""
@@ -49,8 +47,8 @@ class Breaker:
     """Cuts escaped strings into lines; ``prepare`` makes the strings given to it fast to cut."""
 
     def __init__(self) -> None:
-        # Per prepared string: its opportunities as positions[lo:hi], each ``base`` too far.
-        self.opportunities: dict[str, tuple[list[int], int, int, int]] = {}
+        # Per prepared string, per character: _POSSIBLE where a line may break before it.
+        self.marks: dict[str, bytes] = {}
 
     def prepare(self, texts: Iterable[str]) -> None:
         """Find the break opportunities of ``texts`` (escaped strings) in one call, for ``pieces``.
@@ -59,16 +57,16 @@ class Breaker:
         if _possible is None:
             return
         batch = list(dict.fromkeys(t for t in texts if NARROW.fullmatch(t)))
-        self.opportunities = dict(zip(batch, _batch_opportunities(batch), strict=True))
+        self.marks = dict(zip(batch, _batch_marks(batch), strict=True))
 
     def pieces(self, escaped: str, width: int, startcol: int) -> list[str]:
         """The escaped string cut into lines by gettext's greedy rule (one piece when it fits)."""
         if startcol + len(escaped) <= width and (escaped.isascii() or NARROW.fullmatch(escaped)):
             return [escaped]
-        found = self.opportunities.get(escaped)
-        if found is None:
+        marks = self.marks.get(escaped)
+        if marks is None:
             return _pieces(escaped, width, startcol)
-        cuts = _fill(*found, len(escaped), width, startcol)
+        cuts = _fill(marks, width, startcol)
         return [escaped[i:j] for i, j in zip([0, *cuts], [*cuts, len(escaped)], strict=True)]
 
     def one_line(self, escaped: str, width: int, startcol: int) -> bool:
@@ -76,58 +74,55 @@ class Breaker:
         that does not fit is cut as soon as it has a break opportunity."""
         if startcol + len(escaped) <= width and (escaped.isascii() or NARROW.fullmatch(escaped)):
             return True
-        found = self.opportunities.get(escaped)
-        if found is None:
+        marks = self.marks.get(escaped)
+        if marks is None:
             return len(_pieces(escaped, width, startcol)) == 1
-        return found[1] == found[2]
+        return _POSSIBLE not in marks
 
 
-def _fill(
-    positions: list[int], lo: int, hi: int, base: int, length: int, width: int, startcol: int
-) -> list[int]:
+def _fill(marks: bytes, width: int, startcol: int) -> list[int]:
     """Where ``u8_width_linebreaks`` breaks a string whose characters are one column wide each.
 
     Its greedy rule, a line at a time: a line always takes the first opportunity after its
     start, then every one up to where the line would pass ``width``, and breaks at the last one
-    taken; the end of the string counts as one more piece. Bisection instead of a walk over
-    every opportunity: most strings have a dozen and break once or twice."""
+    taken; the end of the string counts as one more piece. The opportunities are searched for
+    in C (``find``, ``rfind``) instead of walked over: most strings have a dozen and break once
+    or twice."""
     cuts: list[int] = []
-    start, column, i = base, startcol, lo
-    while i < hi:
+    start, column = 0, startcol
+    first = marks.find(_POSSIBLE, 1)  # the first opportunity after the start of the line
+    while first >= 0:
         limit = start + width - column  # the last position this line can reach
-        j = bisect.bisect_right(positions, limit, i + 1, hi)
-        if j == hi:
-            if base + length > limit:
-                cuts.append(positions[hi - 1] - base)
+        last = max(first, marks.rfind(_POSSIBLE, first, max(first, limit + 1)))
+        following = marks.find(_POSSIBLE, last + 1)
+        if following < 0:
+            if len(marks) > limit:
+                cuts.append(last)
             break
-        start, column, i = positions[j - 1], 0, j
-        cuts.append(start - base)
+        cuts.append(last)
+        start, column, first = last, 0, following
     return cuts
 
 
-def _batch_opportunities(texts: list[str]) -> list[tuple[list[int], int, int, int]]:
-    """Per text, the positions before which a line may break (gettext's overrides applied)."""
+def _batch_marks(texts: list[str]) -> list[bytes]:
+    """Per text, its break marks (libunistring's, with gettext's overrides applied)."""
     assert _possible is not None
     joined = _SEPARATOR.join(texts)
-    marks = ctypes.create_string_buffer(len(joined) + 1)
-    _possible(joined.encode(_UTF32), len(joined), b"UTF-8", marks)
-    # Every UC_BREAK_POSSIBLE of the batch, from the lengths of what lies between them (in C).
-    between = marks.raw[: len(joined)].split(b"\x02")
-    # The k-th mark lies after k marks and the pieces before it.
-    lengths = itertools.accumulate(map(len, between[:-1]))
-    positions = list(map(operator.add, lengths, itertools.count()))
+    buffer = ctypes.create_string_buffer(len(joined) + 1)
+    _possible(joined.encode(_UTF32), len(joined), b"UTF-8", buffer)
+    raw = buffer.raw
     found = []
-    start = lo = 0
+    start = 0
     for text in texts:
         end = start + len(text)
-        hi = bisect.bisect_left(positions, end, lo)
+        marks = raw[start:end]
         if "\\" in text:
-            banned = _banned(text)
-            own = [p - start for p in positions[lo:hi] if p - start not in banned]
-            found.append((own, 0, len(own), 0))
-        else:
-            found.append((positions, lo, hi, start))
-        start, lo = end + 1, hi
+            editable = bytearray(marks)
+            for position in _banned(text):
+                editable[position] = _BREAK_PROHIBITED
+            marks = bytes(editable)
+        found.append(marks)
+        start = end + 1
     return found
 
 

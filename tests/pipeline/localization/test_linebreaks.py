@@ -61,7 +61,7 @@ def test_a_string_that_is_not_narrow_is_filled_by_libunistring():
     text = "漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字 and some words " * 2
     breaker = Breaker()
     breaker.prepare([text])
-    assert breaker.opportunities == {}
+    assert breaker.marks == {}
     assert breaker.pieces(text, 40, 5) == linebreaks._pieces(text, 40, 5)
     assert max(len(piece.encode()) for piece in breaker.pieces(text, 40, 5)) > 40  # two columns each
 
