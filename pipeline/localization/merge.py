@@ -397,11 +397,11 @@ class _SimilarFinder:
         only what those can look up (the postings of their own words and contexts, complete)."""
         self.threshold = threshold
         self.heuristic = len(queries) * len(candidates) > self.BUDGET
-        texts = [singular(m.id).encode() for m in candidates]
+        texts = [_comparable(singular(m.id)) for m in candidates]
         lengths = [len(t) for t in texts]
         order = sorted(range(len(candidates)), key=lengths.__getitem__)
         self.candidates = [candidates[n] for n in order]
-        self.texts = [texts[n] for n in order]
+        self.texts: list[str | bytes] = [texts[n] for n in order]
         self.lengths = [lengths[n] for n in order]
         self.queries = [singular(m.id) for m in queries]
         self.common = max(50, len(candidates) // 100)
@@ -409,7 +409,7 @@ class _SimilarFinder:
         self.index: dict[bytes, list[int]] = {}
         if self.heuristic:
             wanted = set(_WORD_START.findall(b" ".join(q.encode() for q in self.queries)))
-            self.index = _postings((set(_WORD_START.findall(t)) for t in self.texts), wanted)
+            self.index = _postings((set(_WORD_START.findall(_utf8(t))) for t in self.texts), wanted)
         # Runs of three words: a small edit keeps most of them, and few messages share many.
         self.runs: dict[int, list[int]] | None = None  # built when first needed
         contexts = {m.context for m in queries if m.context}
@@ -501,6 +501,17 @@ class _SimilarFinder:
 
 
 _WORD_START = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z0-9_]{4}")
+
+
+def _comparable(text: str) -> str | bytes:
+    """A msgid as rapidfuzz compares it: its UTF-8 bytes, as gettext does. An ASCII msgid is
+    kept as it is (the same sequence of values, so the same scores), not copied: the copies were
+    a twentieth of the memory of a large merge."""
+    return text if text.isascii() else text.encode()
+
+
+def _utf8(text: str | bytes) -> bytes:
+    return text.encode() if isinstance(text, str) else text
 
 
 def _postings(keys: Iterable[set[_Key]], wanted: set[_Key]) -> dict[_Key, list[int]]:

@@ -411,3 +411,15 @@ def test_a_consumed_template_gives_the_same_merge(tmp_path):
     merged, stats = merge_catalog(read_catalog(def_po), template, consume_template=True)
     assert render_catalog(merged) == render_catalog(expected) and stats == expected_stats
     assert len(template) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_an_ascii_msgid_kept_as_text_scores_as_its_bytes(first, second):
+    # The fuzzy search keeps ASCII msgids as str (no copy) and compares the others as UTF-8.
+    from rapidfuzz import fuzz
+
+    from pipeline.localization.merge import _comparable
+
+    for a, b in ((first, second), (first.encode("ascii", "ignore").decode(), second)):
+        assert fuzz.ratio(_comparable(a), _comparable(b)) == fuzz.ratio(a.encode(), b.encode())
