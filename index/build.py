@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from index.schema import SCHEMA_VERSION, index_fields, schema_for
-from pipeline.errors import LockBusyError, SearchIndexError
+from pipeline.errors import LockBusyError, PortalError, SearchIndexError
 from pipeline.fs import file_lock, write_json_atomic
-from pipeline.publishing.published import PublishedSet, published_locales, read_published
+from pipeline.publishing.published import PublishedSet, published_locales, published_path, read_published
 from pipeline.publishing.releases import KEEP_RELEASES, current_release, stage_release
 
 INDEX_NAME = "MAIN"
@@ -186,9 +192,55 @@ def build_indexes(release: Path, locales: Sequence[str] | None = None, *, full: 
                 f"nothing is published for this locale (published: {', '.join(available)})", locale=locale
             )
     report = BuildReport(release=release)
-    for locale in wanted:
-        report.locales.append(build_locale(release, locale, full=full))
+    processes = _processes(release, wanted)
+    if processes < 2:
+        report.locales = [build_locale(release, locale, full=full) for locale in wanted]
+    else:
+        # Indexing is pure-Python work under the GIL: large releases build their locales in child
+        # processes, one per core (threads here only wait for them).
+        with ThreadPoolExecutor(max_workers=processes) as pool:
+            report.locales = list(pool.map(lambda locale: _build_in_child(release, locale, full), wanted))
     return report
+
+
+# Below this much published JSON a build takes about a second: starting processes costs more.
+PARALLEL_MIN_BYTES = 2_000_000
+
+
+def _processes(release: Path, locales: Sequence[str]) -> int:
+    """How many processes build the indexes: one per core, for large releases of several locales."""
+    size = sum(published_path(release, locale).stat().st_size for locale in locales)
+    return 1 if size < PARALLEL_MIN_BYTES else min(len(locales), len(os.sched_getaffinity(0)))
+
+
+def _build_in_child(release: Path, locale: str, full: bool) -> LocaleBuild:
+    """``build_locale`` in a new interpreter (``python -m index.worker``); its error raised here.
+
+    A plain child process rather than multiprocessing: nothing of the caller's main module is
+    imported again, and a Dask worker (a daemonic process) may start one too.
+    """
+    command = [sys.executable, "-m", "index.worker", str(release), locale, *(["--full"] if full else [])]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    answer = done.stdout.strip().splitlines()[-1:] if done.returncode == 0 else []
+    if not answer:
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise SearchIndexError(f"the index build process failed: {last}", locale=locale, path=release)
+    data = json.loads(answer[0])
+    if "error" in data:
+        raise pickle.loads(base64.b64decode(data["error"]))
+    return LocaleBuild(**data["build"])
+
+
+def build_child(argv: Sequence[str]) -> int:
+    """The child's side: build one locale, print its LocaleBuild (or its PortalError) as one JSON line."""
+    release, locale, *flags = argv
+    result: dict[str, Any]
+    try:
+        result = {"build": vars(build_locale(Path(release), locale, full="--full" in flags))}
+    except PortalError as error:  # the parent raises it again, class and context intact
+        result = {"error": base64.b64encode(pickle.dumps(error)).decode("ascii")}
+    print(json.dumps(result))
+    return 0
 
 
 def index_lock(data_dir: Path) -> AbstractContextManager[Path]:

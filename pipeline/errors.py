@@ -42,6 +42,19 @@ class PortalError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (Dask workers, the parallel index build). Exception's
+        # own pickling calls ``cls(*args)``, which the keyword-only constructors below refuse:
+        # rebuild from the finished message and restore the attributes instead.
+        return (_restore, (type(self), self.message), dict(vars(self)))
+
+
+def _restore(cls: type[PortalError], message: str) -> PortalError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.message = message
+    return error
+
 
 class ConfigError(PortalError):
     """A setting or an argument is missing, of the wrong type, or out of range: refused before any work."""

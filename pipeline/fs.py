@@ -61,9 +61,14 @@ def atomic_write(path: str | Path, data: bytes | Iterable[bytes]) -> None:
             os.close(dir_fd)
 
 
-def write_json_atomic(path: str | Path, data: Any) -> None:
-    """Write ``data`` as indented UTF-8 JSON through ``atomic_write``."""
-    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+def write_json_atomic(path: str | Path, data: Any, *, compact: bool = False) -> None:
+    """Write ``data`` as UTF-8 JSON through ``atomic_write``: indented, or on one line with ``compact``.
+
+    Large machine-read files (a release's corpus and published documents) are written compact:
+    indenting makes Python's json fall back from its C encoder to the pure-Python one.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=None if compact else 1)
+    atomic_write(path, text.encode("utf-8"))
 
 
 @contextlib.contextmanager

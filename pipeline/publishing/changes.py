@@ -103,7 +103,7 @@ def read_corpus(release: Path | None) -> Corpus | None:
 
 def write_corpus(release: Path, corpus: Corpus) -> Path:
     path = corpus_path(release)
-    write_json_atomic(path, corpus.to_dict())
+    write_json_atomic(path, corpus.to_dict(), compact=True)
     return path
 
 

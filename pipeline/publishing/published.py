@@ -8,7 +8,7 @@ approved English text marked ``fallback``. The set of one locale is stored in a 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,16 @@ class PublishedDocument:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # A shallow copy: the values are JSON data already, and asdict's deep copy of every body
+        # was most of the time of writing a large release.
+        return {name: getattr(self, name) for name in _FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PublishedDocument:
         return cls(**data)
+
+
+_FIELDS = tuple(f.name for f in fields(PublishedDocument))
 
 
 @dataclass
@@ -97,7 +102,7 @@ def published_path(release: Path, locale: str) -> Path:
 
 def write_published(release: Path, published: PublishedSet) -> Path:
     path = published_path(release, published.locale)
-    write_json_atomic(path, published.to_dict())
+    write_json_atomic(path, published.to_dict(), compact=True)
     return path
 
 

@@ -150,3 +150,59 @@ def test_sigkill_during_build_leaves_search_working(tmp_path):
     assert not list((tmp_path / "releases").glob(".staging-*"))
     with SearchEngine(tmp_path) as engine:
         assert engine.search("nutropenia").results[0].id.startswith("glossary/neutropenia")
+
+
+def test_large_releases_build_locales_in_child_processes_with_the_same_result(tmp_path, monkeypatch):
+    sets = [published_set("en"), published_set("es")]
+    make_live_release(tmp_path / "serial", sets)
+    make_live_release(tmp_path / "parallel", sets)
+    serial = publish_indexes(tmp_path / "serial")
+    started = []
+    real_run = subprocess.run
+    monkeypatch.setattr("index.build.PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr("index.build.os.sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(
+        "index.build.subprocess.run", lambda cmd, **kw: started.append(cmd) or real_run(cmd, **kw)
+    )
+    parallel = publish_indexes(tmp_path / "parallel")
+    assert [c[1:3] for c in started] == [["-m", "index.worker"]] * 2
+    strip = [(b.locale, b.full, b.added, b.documents) for b in serial.locales]
+    assert [(b.locale, b.full, b.added, b.documents) for b in parallel.locales] == strip
+    for query in ("pruritus", "low platelets", "anemia"):
+        with SearchEngine(tmp_path / "parallel") as ours, SearchEngine(tmp_path / "serial") as theirs:
+            for locale in ("en", "es"):
+                got, want = ours.search(query, locale=locale), theirs.search(query, locale=locale)
+                assert [(r.id, r.score) for r in got.results] == [(r.id, r.score) for r in want.results]
+
+
+def test_an_error_in_a_child_build_is_raised_with_its_class_and_message(tmp_path, monkeypatch):
+    make_live_release(tmp_path, [published_set("en"), published_set("es")])
+    publish_indexes(tmp_path)
+    monkeypatch.setattr("index.build.PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr("index.build.os.sched_getaffinity", lambda pid: {0, 1})
+    from whoosh import index as whoosh_index
+
+    with stage_release(tmp_path) as staging:
+        for locale in ("en", "es"):
+            pset = published_set(locale)
+            pset.documents[0] = replace(pset.documents[0], title="Changed", hash="")
+            write_published(staging, pset)
+        from index.build import _unshare
+
+        _unshare(index_dir(staging, "es"))
+        holder = whoosh_index.open_dir(str(index_dir(staging, "es")), indexname="MAIN").writer()
+        try:
+            with pytest.raises(LockBusyError, match="another index build is running"):
+                build_indexes(staging)
+        finally:
+            holder.cancel()
+
+
+def test_a_child_build_that_dies_is_one_clear_error(tmp_path, monkeypatch):
+    make_live_release(tmp_path, [published_set("en"), published_set("es")])
+    monkeypatch.setattr("index.build.PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr("index.build.os.sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr("index.build.sys.executable", "/bin/false")
+    with pytest.raises(SearchIndexError, match="the index build process failed: exit status 1"):
+        publish_indexes(tmp_path)
+    assert current_release(tmp_path) is not None and not (current_release(tmp_path) / "index").exists()
