@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from babel.messages.catalog import Catalog
 
@@ -241,13 +242,20 @@ def check_unchanged(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Find
     )
 
 
+@lru_cache(maxsize=8192)
 def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+# No character below U+0370 is wide (W or F): Latin letters, accented or not, are not looked up.
+_MAYBE_WIDE = re.compile("[\u0370-\U0010ffff]")
+
+
 def text_length(text: str) -> float:
     """A length comparable across scripts: a CJK character carries about three Latin letters."""
-    return sum(3.0 if _is_wide(ch) else 1.0 for ch in text if not ch.isspace())
+    visible = "".join(text.split())
+    wide = sum(1 for ch in _MAYBE_WIDE.findall(visible) if _is_wide(ch))
+    return float(len(visible) + 2 * wide)
 
 
 def check_length(msgid: str, msgstr: str, ctx: CheckContext) -> Iterator[Finding]:

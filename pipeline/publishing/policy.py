@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog, Message
 from pipeline.extraction.model import Corpus, Document, Node, body_text, strip_parenthetical
 from pipeline.localization.pseudo import PSEUDO_LOCALES
 from pipeline.localization.review import Decisions, state_of
-from pipeline.localization.segments import PlaceholderError, Unit, render, units
+from pipeline.localization.segments import PlaceholderError, Unit, render
 from pipeline.localization.text import singular
 from pipeline.localization.workspace import Workspace
 from pipeline.publishing.published import PublishedDocument, PublishedSet
@@ -69,13 +69,20 @@ def published_text(doc: Document, translations: Translations | None) -> tuple[st
     """(title, body, fallback) of a document in the locale of ``translations`` (None: English)."""
     if translations is None:
         return doc.title, doc.body, False
-    doc_units = units(doc)
-    chosen = {unit.id: translations.publishable(unit) for unit in doc_units}
-    if any(text is None for text in chosen.values()):
-        return doc.title, doc.body, True
+    missing: list[Unit] = []
+
+    def publishable(unit: Unit) -> str | None:
+        text = translations.publishable(unit)
+        if text is None:
+            missing.append(unit)
+        return text
+
+    # One walk of the document: render what may be shown, and fall back when any unit may not.
     try:
-        title, body = render(doc, lambda unit: chosen[unit.id])
+        title, body = render(doc, publishable)
     except (PlaceholderError, KeyError):
+        return doc.title, doc.body, True
+    if missing:
         return doc.title, doc.body, True
     return title, body, False
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import unicodedata
+
 from babel.messages.catalog import Catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.localization.qa import (
     CheckContext,
@@ -9,6 +13,7 @@ from pipeline.localization.qa import (
     check_message,
     errors,
     glossary_from_catalog,
+    text_length,
 )
 
 TERMS = ("POMALYST", "REVLIMID", "REMS", "NCCN", "FDA", "MedWatch")
@@ -159,3 +164,13 @@ def test_finding_to_dict():
         "severity": "error",
         "message": "m",
     }
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_text_length_counts_visible_characters_and_wide_ones_three_times(text: str) -> None:
+    # The definition, character by character (what the fast version must give on any text).
+    expected = sum(
+        3.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0 for ch in text if not ch.isspace()
+    )
+    assert text_length(text) == expected
