@@ -20,6 +20,7 @@ import bisect
 import itertools
 import operator
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +45,6 @@ from pipeline.localization.pofile import (
     catalog_lock,
     catalog_path,
     header_of,
-    key_for,
     list_locales,
     read_catalog,
     template_path,
@@ -197,8 +197,13 @@ def merge_catalog(
     obsoletes = list(old.obsolete.values())
     obsolete_ids = {id(m) for m in obsoletes}
     used: set[int] = set()  # id() of old messages whose translation has found a new home
-    by_key: dict[tuple[str | None, str], Message] = {key_for(m): m for m in obsoletes}
-    by_key.update((key_for(m), m) for m in actives)  # a live entry wins over an obsolete one
+
+    def same_key(new: Message) -> Message | None:
+        """The old message with the same context and msgid; a live entry wins over an obsolete
+        one. Looked up in the catalog's own dictionaries (Babel keys them by context and msgid)."""
+        key = catalog_key(new)
+        found = old._messages.get(key)
+        return found if found is not None else old.obsolete.get(key)
 
     new_messages = list(template._messages.values())
     if consume_template:  # the same keys in the same order: the result takes the template's dict
@@ -219,7 +224,7 @@ def merge_catalog(
 
     # 1. Same context and msgid (live or obsolete): the translation stays as it is.
     for index, new in enumerate(new_messages):
-        source = by_key.get(key_for(new))
+        source = same_key(new)
         if source is None:
             pending.append(index)
         elif not _fits(source, new) or _plural(source) != _plural(new):
@@ -406,12 +411,12 @@ class _SimilarFinder:
         self.queries = [singular(m.id) for m in queries]
         self.common = max(50, len(candidates) // 100)
         self.firstfew = max(10, int(len(candidates) ** 0.5))  # as many as msgmerge's heuristic tries
-        self.index: dict[bytes, list[int]] = {}
+        self.index: dict[bytes, array[int]] = {}
         if self.heuristic:
             wanted = set(_WORD_START.findall(b" ".join(q.encode() for q in self.queries)))
             self.index = _postings((set(_WORD_START.findall(_utf8(t))) for t in self.texts), wanted)
         # Runs of three words: a small edit keeps most of them, and few messages share many.
-        self.runs: dict[int, list[int]] | None = None  # built when first needed
+        self.runs: dict[int, array[int]] | None = None  # built when first needed
         contexts = {m.context for m in queries if m.context}
         self.by_context: dict[str, list[int]] = {}
         for number, message in enumerate(self.candidates):
@@ -514,12 +519,12 @@ def _utf8(text: str | bytes) -> bytes:
     return text.encode() if isinstance(text, str) else text
 
 
-def _postings(keys: Iterable[set[_Key]], wanted: set[_Key]) -> dict[_Key, list[int]]:
+def _postings(keys: Iterable[set[_Key]], wanted: set[_Key]) -> dict[_Key, array[int]]:
     """For each wanted key, the numbers of the candidates that have it, in order."""
-    postings: dict[_Key, list[int]] = {}
+    postings: dict[_Key, array[int]] = {}
     for number, own in enumerate(keys):
         for key in own & wanted:
-            postings.setdefault(key, []).append(number)
+            postings.setdefault(key, array("i")).append(number)  # 4 bytes a number, not 36
     return postings
 
 

@@ -110,14 +110,20 @@ def read_catalog(path: str | Path, *, locale: str | None = None) -> PoCatalog:
         raise CatalogError("no such catalog file", file=path) from None
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", file=path) from None
-    return parse_catalog(data, path, locale=locale)
+    charset = declared_charset(data)
+    text = _decode(data, charset, path)
+    del data  # a large file is parsed without its bytes still in memory
+    return _parse_text(text, path, charset, locale)
 
 
 def parse_catalog(data: bytes, path: str | Path = "<string>", *, locale: str | None = None) -> PoCatalog:
     """The catalog in the bytes of a PO file (``path`` names it in error messages)."""
     path = Path(path)
     charset = declared_charset(data)
-    text = _decode(data, charset, path)
+    return _parse_text(_decode(data, charset, path), path, charset, locale)
+
+
+def _parse_text(text: str, path: Path, charset: str, locale: str | None) -> PoCatalog:
     catalog = PoCatalog(locale=locale, domain=DOMAIN)
     _Parser(catalog, path, charset).parse(text)
     return catalog
