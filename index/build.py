@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,26 +191,52 @@ def build_indexes(release: Path, locales: Sequence[str] | None = None, *, full: 
             raise SearchIndexError(
                 f"nothing is published for this locale (published: {', '.join(available)})", locale=locale
             )
-    report = BuildReport(release=release)
-    processes = _processes(release, wanted)
-    if processes < 2:
-        report.locales = [build_locale(release, locale, full=full) for locale in wanted]
-    else:
-        # Indexing is pure-Python work under the GIL: large releases build their locales in child
-        # processes, one per core (threads here only wait for them).
-        with ThreadPoolExecutor(max_workers=processes) as pool:
-            report.locales = list(pool.map(lambda locale: _build_in_child(release, locale, full), wanted))
-    return report
+    with IndexBuilds(release, full=full) as builds:
+        for locale in wanted:
+            builds.submit(locale)
+    return builds.report()
 
 
-# Below this much published JSON a build takes about a second: starting processes costs more.
-PARALLEL_MIN_BYTES = 2_000_000
+# Below this much published JSON a locale's build takes a fraction of a second: a process costs more.
+PARALLEL_MIN_BYTES = 400_000
 
 
-def _processes(release: Path, locales: Sequence[str]) -> int:
-    """How many processes build the indexes: one per core, for large releases of several locales."""
-    size = sum(published_path(release, locale).stat().st_size for locale in locales)
-    return 1 if size < PARALLEL_MIN_BYTES else min(len(locales), len(os.sched_getaffinity(0)))
+class IndexBuilds:
+    """The index builds of one release's locales, each started as soon as its documents are written.
+
+    Indexing is pure-Python work under the GIL: a locale with at least ``PARALLEL_MIN_BYTES`` of
+    published documents is built in a child process (one per core at a time; the threads here
+    only wait for them), so it overlaps with the caller writing the next locale. Smaller ones are
+    built at once in this process. ``report`` waits for all of them and raises the first error.
+    """
+
+    def __init__(self, release: Path, *, full: bool = False) -> None:
+        self.release = Path(release)
+        self.full = full
+        self.pool = ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0)))
+        self.builds: list[Future[LocaleBuild]] = []
+
+    def submit(self, locale: str) -> None:
+        if published_path(self.release, locale).stat().st_size >= PARALLEL_MIN_BYTES:
+            self.builds.append(self.pool.submit(_build_in_child, self.release, locale, self.full))
+            return
+        done: Future[LocaleBuild] = Future()
+        try:
+            done.set_result(build_locale(self.release, locale, full=self.full))
+        except Exception as error:  # raised by report(), in locale order like the others
+            done.set_exception(error)
+        self.builds.append(done)
+
+    def report(self) -> BuildReport:
+        return BuildReport(locales=[build.result() for build in self.builds], release=self.release)
+
+    def __enter__(self) -> IndexBuilds:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # On an error in the caller the children already started still finish (into a staging
+        # release that is then discarded); none that has not started is started.
+        self.pool.shutdown(wait=True, cancel_futures=exc_info[0] is not None)
 
 
 def _build_in_child(release: Path, locale: str, full: bool) -> LocaleBuild:

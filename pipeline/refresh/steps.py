@@ -14,7 +14,7 @@ from typing import Any
 
 from babel.messages.catalog import Catalog
 
-from index.build import build_indexes
+from index.build import IndexBuilds
 from pipeline.config import Settings
 from pipeline.extraction.extractor import extract_page
 from pipeline.extraction.fetching import Fetched, fetch_source, read_offline
@@ -173,16 +173,20 @@ def publish(
     mentions = SafetyMentions(corpus)
     with stage_release(settings.data_path, note=note, keep=settings.keep_releases) as staging:
         write_corpus(staging, corpus)
-        for locale in locales:
-            translations = None
-            if locale != ENGLISH:
-                translations = translations_for(workspace, locale, settings.publish_policy)
-                write_mofile(translations, staging / "messages" / locale / "LC_MESSAGES" / "portal.mo")
-            published = publish_locale(corpus, locale, translations, mentions)
-            visible[locale] = diff_published(_live_published(plan, locale), published)
-            write_published(staging, published)
-        pause_point("publish")
-        build = build_indexes(staging, locales)
+        # Each locale's index is built (in a child process, for a large release) while the next
+        # locale is published.
+        with IndexBuilds(staging) as builds:
+            for locale in locales:
+                translations = None
+                if locale != ENGLISH:
+                    translations = translations_for(workspace, locale, settings.publish_policy)
+                    write_mofile(translations, staging / "messages" / locale / "LC_MESSAGES" / "portal.mo")
+                published = publish_locale(corpus, locale, translations, mentions)
+                visible[locale] = diff_published(_live_published(plan, locale), published)
+                write_published(staging, published)
+                builds.submit(locale)
+            pause_point("publish")
+        build = builds.report()
         manifest_path = staging / "manifest.json"
         manifest = read_manifest(staging)
         manifest[FINGERPRINT_KEY] = fingerprint_value
