@@ -786,14 +786,23 @@ def _escape(text: str) -> str:
 
 
 def write_catalog(
-    catalog: Catalog, path: str | Path, *, template: bool = False, width: int = WIDTH, wrap: bool = True
+    catalog: Catalog,
+    path: str | Path,
+    *,
+    template: bool = False,
+    width: int = WIDTH,
+    wrap: bool = True,
+    text: str | None = None,
 ) -> None:
     """Write a catalog atomically (temporary file, fsync, rename), in its header's charset.
 
     The text goes to the temporary file piece by piece: a large catalog is never whole in memory,
-    neither as text nor as bytes."""
+    neither as text nor as bytes. ``text``: the catalog already rendered by ``render_catalog``
+    with the same options (a caller that compared it with the file need not render it twice)."""
     path = Path(path)
-    pieces = render_pieces(catalog, template=template, width=width, wrap=wrap)
+    pieces: Iterable[str] = (
+        [text] if text is not None else render_pieces(catalog, template=template, width=width, wrap=wrap)
+    )
     try:
         atomic_write(path, _encoded(pieces, output_charset(catalog)))
     except StorageError as exc:

@@ -103,9 +103,10 @@ def update_locale(settings: Settings, template: Catalog, locale: str) -> dict[st
     path = catalog_path(settings.locales_path, locale)
     old_text = path.read_text(encoding="utf-8") if path.exists() else None
     merged, stats = Workspace.from_settings(settings).merged(template, locale)
-    written = render_catalog(merged) != old_text
+    text = render_catalog(merged)
+    written = text != old_text
     if written:
-        write_catalog(merged, path)
+        write_catalog(merged, path, text=text)
     return {**(asdict(stats) if stats else {}), "written": written}
 
 

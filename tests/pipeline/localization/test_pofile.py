@@ -159,6 +159,13 @@ def test_write_then_read_gives_the_same_catalog_and_the_same_bytes(tmp_path):
     assert (tmp_path / "again.po").read_bytes() == out.read_bytes()
 
 
+def test_writing_text_already_rendered_gives_the_same_bytes(tmp_path):
+    catalog = read_catalog(SAMPLE)
+    write_catalog(catalog, tmp_path / "rendered.po")
+    write_catalog(catalog, tmp_path / "given.po", text=render_catalog(catalog))
+    assert (tmp_path / "given.po").read_bytes() == (tmp_path / "rendered.po").read_bytes()
+
+
 @needs_msgfmt
 def test_written_files_pass_msgfmt_check(tmp_path):
     catalog = read_catalog(SAMPLE)
