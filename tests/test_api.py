@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +69,17 @@ def test_the_library_never_imports_the_command_line() -> None:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.ImportFrom) and node.module:
                     assert not node.module.startswith("pipeline.cli"), f"{path} imports {node.module}"
+
+
+def test_a_process_started_with_this_sys_path_imports_the_real_packages(tmp_path: Path) -> None:
+    # Dask's spawned workers start from the test session's sys.path, which holds tests/ (this
+    # file's folder); tests/pipeline and the like must not shadow the packages as namespaces.
+    code = (
+        "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+        "import pipeline.refresh.steps, index.build, flows.refresh, portal.app; print(pipeline.__file__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(sys.path)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == str(ROOT / "pipeline" / "__init__.py")
