@@ -99,32 +99,41 @@ class SafetyMentions:
 
     Finding the sections that mention a term used to scan every safety section per glossary term:
     quadratic in the number of sources. A match of ``(?<![\w-])needle(?![\w-])`` holds the needle's
-    first run of word characters as a whole run of the text, so only the sections holding that
-    run are searched, with the same expression as before, and only until ``RELATED_LIMIT`` of
-    them are found. The related sections of a document do not depend on the locale, so they are
-    kept per document id: one instance serves every locale of a release.
+    first run of word characters as a whole run of the text, so only the texts holding that run
+    are searched, with the same expression as before. Each distinct text is searched once (the
+    same warning often stands in many products' pages) and each distinct needle once (the same
+    term in many glossaries). The related sections of a document do not depend on the locale, so
+    they are kept per document id: one instance serves every locale of a release.
     """
 
     def __init__(self, corpus: Corpus) -> None:
         self.safety = [doc for doc in corpus.documents if doc.kind == "safety"]
-        self.by_run: dict[str, list[int]] = {}
+        self.texts: list[str] = []  # distinct texts of the safety sections
+        self.where: list[list[int]] = []  # the positions of each distinct text's sections
+        self.by_run: dict[str, list[int]] = {}  # word run -> distinct texts holding it, ascending
+        self._found: dict[str, list[int]] = {}
         self._related: dict[str, list[str]] = {}
-        for number, doc in enumerate(self.safety):
-            for run in {match.lower() for match in _WORD_RUN.findall(doc.text)}:
-                self.by_run.setdefault(run, []).append(number)
+        numbers: dict[str, int] = {}
+        for position, doc in enumerate(self.safety):
+            number = numbers.get(doc.text)
+            if number is None:
+                number = numbers[doc.text] = len(self.texts)
+                self.texts.append(doc.text)
+                self.where.append([])
+                for run in {match.lower() for match in _WORD_RUN.findall(doc.text)}:
+                    self.by_run.setdefault(run, []).append(number)
+            self.where[number].append(position)
 
     def mentioning(self, needle: str, limit: int | None = None) -> list[int]:
         """Positions (ascending) of the first ``limit`` safety sections mentioning ``needle`` as a word."""
-        pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", re.IGNORECASE)
-        first = _WORD_RUN.search(needle)
-        candidates = self.by_run.get(first.group().lower(), []) if first else range(len(self.safety))
-        found: list[int] = []
-        for number in candidates:  # ascending: appended in corpus order
-            if pattern.search(self.safety[number].text):
-                found.append(number)
-                if limit is not None and len(found) >= limit:
-                    break
-        return found
+        if needle not in self._found:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", re.IGNORECASE)
+            first = _WORD_RUN.search(needle)
+            texts = self.by_run.get(first.group().lower(), []) if first else range(len(self.texts))
+            matching = (self.where[n] for n in texts if pattern.search(self.texts[n]))
+            self._found[needle] = sorted(position for positions in matching for position in positions)
+        found = self._found[needle]
+        return found[:limit] if limit is not None else list(found)
 
     def related(self, doc: Document) -> list[str]:
         """The ids of the first ``RELATED_LIMIT`` safety sections mentioning a glossary term."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline.extraction.model import Corpus, Document, element
 from pipeline.publishing.policy import RELATED_LIMIT, SafetyMentions, publish_locale, related_safety
 
@@ -64,3 +67,23 @@ def test_one_index_serves_every_locale_with_the_same_related_sections() -> None:
     assert first.documents[0].related == again.documents[0].related == [d.id for d in sections]
     first.documents[0].related.append("changed by a caller")
     assert mentions.related(anemia) == [d.id for d in sections]  # the kept list is not shared out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["deep", "vein", "thrombosis", "DVT", "anemia", "non-anemia", "low"]), max_size=6
+        ),
+        max_size=30,
+    )
+)
+def test_related_sections_match_a_scan_of_every_section_on_repeated_texts(texts: list[list[str]]) -> None:
+    # Repeated texts (the same warning on many pages) and first words without the whole term.
+    sections = [section(n, " ".join(words)) for n, words in enumerate(texts)]
+    terms = [term("Deep vein thrombosis", "DVT"), term("Anemia"), term("Low")]
+    corpus = Corpus(documents=[*terms, *sections])
+    mentions = SafetyMentions(corpus)
+    for doc in terms:
+        assert related_safety(doc, corpus, mentions) == brute_force(doc, corpus)[:RELATED_LIMIT]
+        assert related_safety(doc, corpus) == brute_force(doc, corpus)[:RELATED_LIMIT]
