@@ -96,6 +96,18 @@ def test_a_second_refresh_changes_nothing_and_rewrites_nothing(settings):
     assert second.report != first.report
 
 
+def test_a_no_change_refresh_counts_each_sources_documents_without_a_scan_per_source(settings, monkeypatch):
+    first = run_refresh(settings)
+    scans = []
+    monkeypatch.setattr("pipeline.refresh.steps.last_good", lambda *args: scans.append(args) or [])
+    second = run_refresh(settings)
+    assert second.changed is False and scans == []  # one pass over the corpus, not one per source
+    assert {s: o.documents for s, o in second.sources.items()} == {
+        s: o.documents for s, o in first.sources.items()
+    }
+    assert all(o.documents > 0 for o in second.sources.values())
+
+
 def test_changed_definition_becomes_a_spanish_draft_and_falls_back_to_english(settings):
     approve_spanish(settings)
     run_refresh(settings)
