@@ -177,6 +177,23 @@ def _one_space_off(text: str) -> str:
     return text[1:] if text[:1] == " " else text
 
 
+def _entry_of(entry: _Entry, msgid: MessageString, string: MessageString, context: str | None) -> Entry:
+    """The catalog entry of a parsed one: its strings, comments, flags and previous fields."""
+    previous_id, previous_context = _previous(entry)
+    return Entry(
+        msgid,
+        string,
+        context=context,
+        locations=entry.locations,
+        flags=set(entry.flags) if entry.flags else None,
+        auto_comments=entry.auto,
+        user_comments=entry.user,
+        previous_id=previous_id,
+        previous_context=previous_context,
+        lineno=entry.line,
+    )
+
+
 def _previous(entry: _Entry) -> tuple[list[str], str | None]:
     """The previous msgid (and plural) and msgctxt of an entry's ``#|`` lines."""
     previous = entry.previous
@@ -282,19 +299,7 @@ class _Parser:
             if context is not None:
                 context = self.text(context, context_more)
                 entry.line += 1 + context_more.count("\n")
-            previous_id, previous_context = _previous(entry)
-            message = Entry(
-                self.text(msgid, msgid_more),
-                self.text(msgstr, msgstr_more),
-                context=context,
-                locations=entry.locations,
-                flags=set(entry.flags) if entry.flags else None,
-                auto_comments=entry.auto,
-                user_comments=entry.user,
-                previous_id=previous_id,
-                previous_context=previous_context,
-                lineno=entry.line,
-            )
+            message = _entry_of(entry, self.text(msgid, msgid_more), self.text(msgstr, msgstr_more), context)
             self.store(message, entry)
         except CatalogSyntaxError:
             self.entry, self.lineno = _Entry(), start
@@ -472,19 +477,7 @@ class _Parser:
             string = tuple(forms.get(i, "") for i in range(max(forms) + 1))
         else:
             string = "".join(fields["msgstr"])
-        previous_id, previous_context = _previous(entry)
-        return Entry(
-            msgid,
-            string,
-            context="".join(fields["msgctxt"]) if "msgctxt" in fields else None,
-            locations=entry.locations,
-            flags=set(entry.flags) if entry.flags else None,
-            auto_comments=entry.auto,
-            user_comments=entry.user,
-            previous_id=previous_id,
-            previous_context=previous_context,
-            lineno=entry.line,
-        )
+        return _entry_of(entry, msgid, string, "".join(fields["msgctxt"]) if "msgctxt" in fields else None)
 
     def header(self, message: Entry, entry: _Entry) -> None:
         if self.header_seen or len(self.catalog) or self.catalog.obsolete:

@@ -111,7 +111,7 @@ class SafetyMentions:
         self.texts: list[str] = []  # distinct texts of the safety sections
         self.where: list[list[int]] = []  # the positions of each distinct text's sections
         self.by_run: dict[str, list[int]] = {}  # word run -> distinct texts holding it, ascending
-        self._found: dict[str, list[int]] = {}
+        self._found: dict[str, tuple[int, ...]] = {}
         self._related: dict[str, list[str]] = {}
         numbers: dict[str, int] = {}
         for position, doc in enumerate(self.safety):
@@ -124,16 +124,15 @@ class SafetyMentions:
                     self.by_run.setdefault(run, []).append(number)
             self.where[number].append(position)
 
-    def mentioning(self, needle: str, limit: int | None = None) -> list[int]:
-        """Positions (ascending) of the first ``limit`` safety sections mentioning ``needle`` as a word."""
+    def mentioning(self, needle: str) -> tuple[int, ...]:
+        """Positions (ascending) of the safety sections mentioning ``needle`` as a whole word."""
         if needle not in self._found:
             pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", re.IGNORECASE)
             first = _WORD_RUN.search(needle)
             texts = self.by_run.get(first.group().lower(), []) if first else range(len(self.texts))
             matching = (self.where[n] for n in texts if pattern.search(self.texts[n]))
-            self._found[needle] = sorted(position for positions in matching for position in positions)
-        found = self._found[needle]
-        return found[:limit] if limit is not None else list(found)
+            self._found[needle] = tuple(sorted(position for positions in matching for position in positions))
+        return self._found[needle]
 
     def related(self, doc: Document) -> list[str]:
         """The ids of the first ``RELATED_LIMIT`` safety sections mentioning a glossary term."""
@@ -141,8 +140,7 @@ class SafetyMentions:
             needles = [doc.fields.get("term") or doc.title]
             if doc.fields.get("abbreviation"):
                 needles.append(doc.fields["abbreviation"])
-            # The first LIMIT of the union are among the first LIMIT of each needle's sections.
-            found = sorted(set().union(*(self.mentioning(n, RELATED_LIMIT) for n in needles if n)))
+            found = sorted(set().union(*(self.mentioning(n) for n in needles if n)))
             self._related[doc.id] = [self.safety[number].id for number in found[:RELATED_LIMIT]]
         return list(self._related[doc.id])
 
